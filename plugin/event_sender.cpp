@@ -1,0 +1,177 @@
+#include "event_sender.hpp"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <new>
+
+namespace omp::plugin {
+
+namespace {
+
+bool valid_instance(std::string_view name) {
+    if (name.empty() || name.size() > 32) return false;
+    for (char c : name) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+std::int64_t clock_seconds(clockid_t clock) {
+    timespec ts{};
+    clock_gettime(clock, &ts);
+    return ts.tv_sec;
+}
+
+std::int64_t realtime_us() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return std::int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+}  // namespace
+
+std::variant<PluginArgs, std::string> parse_args(const char* const* words) {
+    PluginArgs args;
+    bool have_instance = false;
+    for (; words && *words; ++words) {
+        std::string_view word(*words);
+        std::size_t eq = word.find('=');
+        if (eq == std::string_view::npos) {
+            return "argument `" + std::string(word) + "' is not key=value (keys: instance, socket)";
+        }
+        std::string_view key = word.substr(0, eq), value = word.substr(eq + 1);
+        if (key == "instance") {
+            if (!valid_instance(value)) {
+                return "instance `" + std::string(value) +
+                       "' must be 1-32 characters of A-Z a-z 0-9 . _ -";
+            }
+            args.instance = value;
+            have_instance = true;
+        } else if (key == "socket") {
+            if (value.empty() || value.front() != '/' || value.size() >= sizeof(sockaddr_un::sun_path)) {
+                return "socket `" + std::string(value) + "' must be an absolute path under " +
+                       std::to_string(sizeof(sockaddr_un::sun_path)) + " bytes";
+            }
+            args.socket_path = value;
+        } else {
+            return "unknown argument `" + std::string(word) + "' (keys: instance, socket)";
+        }
+    }
+    if (!have_instance) return std::string("missing argument instance=NAME (e.g. instance=udp)");
+    return args;
+}
+
+void DropReporter::failed(int err, const char* socket_path, std::int64_t now_s) noexcept {
+    ++dropped_total_;
+    ++dropped_unreported_;
+    bool first = !failing_;
+    failing_ = true;
+    if (!first && now_s - last_report_s_ < kIntervalSeconds) return;
+    last_report_s_ = now_s;
+    if (log_) {
+        errno = err;
+        log_(static_cast<openvpn_plugin_log_flags_t>(PLOG_WARN | PLOG_ERRNO), kPluginName,
+             "cannot send event to ovpn-mgmt-push at %s; %llu event(s) dropped since last "
+             "report (clients are not affected)",
+             socket_path, static_cast<unsigned long long>(dropped_unreported_));
+    }
+    dropped_unreported_ = 0;
+}
+
+void DropReporter::succeeded(const char* socket_path) noexcept {
+    if (!failing_) return;
+    failing_ = false;
+    if (log_) {
+        log_(PLOG_NOTE, kPluginName, "events reach ovpn-mgmt-push at %s again (%llu dropped in all)",
+             socket_path, static_cast<unsigned long long>(dropped_total_));
+    }
+    dropped_unreported_ = 0;
+}
+
+std::variant<EventSender*, std::string> EventSender::create(const PluginArgs& args,
+                                                            plugin_log_t log) noexcept {
+    try {
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) return std::string("socket(AF_UNIX, SOCK_DGRAM): ") + std::strerror(errno);
+        auto* sender = new (std::nothrow) EventSender(args, fd, log);
+        if (!sender) {
+            close(fd);
+            return std::string("out of memory");
+        }
+        return sender;
+    } catch (...) {
+        return std::string("out of memory");
+    }
+}
+
+EventSender::EventSender(const PluginArgs& args, int fd, plugin_log_t log)
+    : instance_(args.instance), socket_path_(args.socket_path), fd_(fd), drops_(log) {
+    address_.sun_family = AF_UNIX;
+    std::memcpy(address_.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
+    address_len_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size() + 1);
+}
+
+EventSender::~EventSender() {
+    if (fd_ >= 0) close(fd_);
+}
+
+void read_client_env(const char* const* envp, event::EventFields& f) noexcept {
+    struct Wanted {
+        std::string_view name;
+        std::string_view event::EventFields::*field;
+    };
+    static constexpr Wanted kWanted[] = {
+        {"common_name", &event::EventFields::common_name},
+        {"username", &event::EventFields::username},
+        {"trusted_ip", &event::EventFields::real_ip},
+        {"trusted_ip6", &event::EventFields::real_ip},
+        {"trusted_port", &event::EventFields::real_port},
+        {"ifconfig_pool_remote_ip", &event::EventFields::virtual_ip},
+        {"ifconfig_pool_remote_ip6", &event::EventFields::virtual_ipv6},
+        {"time_unix", &event::EventFields::connected_at},
+        {"bytes_received", &event::EventFields::bytes_received},
+        {"bytes_sent", &event::EventFields::bytes_sent},
+        {"time_duration", &event::EventFields::duration},
+    };
+    for (; envp && *envp; ++envp) {
+        std::string_view entry(*envp);
+        std::size_t eq = entry.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string_view name = entry.substr(0, eq);
+        for (const auto& w : kWanted) {
+            if (name == w.name) {
+                f.*(w.field) = entry.substr(eq + 1);
+                break;
+            }
+        }
+    }
+}
+
+void EventSender::on_client_event(event::Kind kind, const char* const* envp) noexcept {
+    event::EventFields fields;
+    fields.kind = kind;
+    fields.instance = instance_;
+    fields.ts_us = realtime_us();
+    read_client_env(envp, fields);
+
+    std::array<char, event::kMaxDatagram> buffer;
+    std::size_t size = event::encode(fields, buffer);
+    ssize_t n = sendto(fd_, buffer.data(), size, MSG_DONTWAIT | MSG_NOSIGNAL,
+                       reinterpret_cast<const sockaddr*>(&address_), address_len_);
+    if (n < 0) {
+        drops_.failed(errno, socket_path_.c_str(), clock_seconds(CLOCK_MONOTONIC_COARSE));
+        return;
+    }
+    ++sent_;
+    drops_.succeeded(socket_path_.c_str());
+}
+
+}  // namespace omp::plugin

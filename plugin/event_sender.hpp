@@ -1,0 +1,81 @@
+// The plugin's logic, in plain C++ that unit tests drive without OpenVPN: parse the plugin's
+// arguments, and on each client event send one datagram to the aggregator without blocking.
+//
+// Everything that runs inside OpenVPN's only thread is noexcept, allocation-free and does one
+// non-blocking send: monitoring must never delay or deny a client.
+#pragma once
+
+#include <openvpn/openvpn-plugin.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "event_datagram.hpp"
+
+namespace omp::plugin {
+
+inline constexpr const char* kPluginName = "mgmt-push";
+inline constexpr const char* kDefaultSocket = "/run/ovpn-mgmt-push/events.sock";
+
+struct PluginArgs {
+    std::string instance;
+    std::string socket_path = kDefaultSocket;
+};
+
+// `words` are the directive's words after the library path (argv[1..], NULL-terminated).
+// The error names the offending word.
+std::variant<PluginArgs, std::string> parse_args(const char* const* words);
+
+// Reports send failures through OpenVPN's log at most once a minute, with a count.
+class DropReporter {
+public:
+    explicit DropReporter(plugin_log_t log) : log_(log) {}
+    void failed(int err, const char* socket_path, std::int64_t now_s) noexcept;
+    void succeeded(const char* socket_path) noexcept;
+    std::uint64_t dropped_total() const { return dropped_total_; }
+
+    static constexpr std::int64_t kIntervalSeconds = 60;
+
+private:
+    plugin_log_t log_;
+    std::uint64_t dropped_total_ = 0;
+    std::uint64_t dropped_unreported_ = 0;
+    std::int64_t last_report_s_ = 0;
+    bool failing_ = false;
+};
+
+class EventSender {
+public:
+    // Opens an unbound datagram socket. Sending goes by path every time, so a restarted
+    // aggregator (a new socket inode) is reached again with no reconnect logic.
+    static std::variant<EventSender*, std::string> create(const PluginArgs& args,
+                                                          plugin_log_t log) noexcept;
+    ~EventSender();
+    EventSender(const EventSender&) = delete;
+    EventSender& operator=(const EventSender&) = delete;
+
+    // Builds the datagram from OpenVPN's environment and sends it; never blocks, never fails.
+    void on_client_event(event::Kind kind, const char* const* envp) noexcept;
+
+    std::uint64_t sent() const { return sent_; }
+    std::uint64_t dropped() const { return drops_.dropped_total(); }
+
+private:
+    EventSender(const PluginArgs& args, int fd, plugin_log_t log);
+
+    std::string instance_;
+    std::string socket_path_;
+    sockaddr_un address_{};
+    socklen_t address_len_ = 0;
+    int fd_ = -1;
+    std::uint64_t sent_ = 0;
+    DropReporter drops_;
+};
+
+// Fills `fields` from OpenVPN's client environment ("name=value" strings), in one pass.
+void read_client_env(const char* const* envp, event::EventFields& fields) noexcept;
+
+}  // namespace omp::plugin

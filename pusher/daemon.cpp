@@ -1,0 +1,248 @@
+#include "daemon.hpp"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "event_listener.hpp"
+#include "event_overlay.hpp"
+#include "log.hpp"
+#include "merger.hpp"
+#include "payload.hpp"
+
+namespace omp {
+
+namespace {
+
+using Clock = SteadyClock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+// curl_multi_poll reports our descriptors with its own flags; MgmtQuery speaks poll(2)'s.
+static_assert(CURL_WAIT_POLLIN == POLLIN && CURL_WAIT_POLLOUT == POLLOUT);
+
+// Datagrams read per loop turn: a flood cannot starve the timers.
+constexpr std::size_t kEventBudget = 256;
+
+class Daemon {
+public:
+    Daemon(const Settings& settings, std::unique_ptr<EventListener> listener, int signal_fd)
+        : settings_(settings),
+          listener_(std::move(listener)),
+          signal_fd_(signal_fd),
+          sender_(*settings.panel),
+          interval_(duration_cast<Clock::duration>(settings.interval)),
+          next_tick_(Clock::now() + interval_) {}
+
+    int loop();
+
+private:
+    void read_signals();
+    void read_events(Clock::time_point now);
+    void advance_queries(const std::vector<curl_waitfd>& fds, std::size_t first, Clock::time_point now);
+    void start_cycle(Clock::time_point now);
+    void finish_cycle(Clock::time_point now);
+    void on_post_result(const PostResult& result, Clock::time_point now);
+    Clock::time_point next_wakeup() const;
+    void notify_watchdog(Clock::time_point now);
+
+    bool idle() const { return queries_.empty() && !sender_.in_flight(); }
+
+    const Settings& settings_;
+    std::unique_ptr<EventListener> listener_;
+    int signal_fd_;
+    HttpSender sender_;
+    EventOverlay overlay_;
+    Clock::duration interval_;
+    Clock::time_point next_tick_;
+
+    bool stop_ = false;
+    bool dirty_ = true;  // the first cycle runs at once
+    std::string next_trigger_ = "startup";
+    std::vector<TriggerEvent> pending_events_;
+
+    std::vector<std::unique_ptr<MgmtQuery>> queries_;
+    std::string cycle_trigger_;
+    std::vector<TriggerEvent> cycle_events_;
+
+    // Panel failures: back off, capped at one interval, and log per episode.
+    int failures_ = 0;
+    Clock::time_point retry_at_{};
+    std::string last_error_;
+    Clock::time_point last_error_logged_{};
+
+    std::chrono::microseconds watchdog_usec_{0};
+    Clock::time_point watchdog_due_{};
+};
+
+int Daemon::loop() {
+    uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) > 0) watchdog_usec_ = std::chrono::microseconds(usec);
+    sd_notify(0, "READY=1\nSTATUS=listening for plugin events");
+    log::info("listening on " + settings_.event_socket + ", posting to " +
+              url_for_log(settings_.panel->url));
+
+    while (!stop_) {
+        std::vector<curl_waitfd> fds = {{signal_fd_, CURL_WAIT_POLLIN, 0},
+                                        {listener_->fd(), CURL_WAIT_POLLIN, 0}};
+        for (auto& q : queries_) fds.push_back({q->fd(), q->poll_events(), 0});
+
+        auto now = Clock::now();
+        auto wait = duration_cast<milliseconds>(next_wakeup() - now).count() + 1;
+        int timeout = static_cast<int>(std::clamp<long long>(wait, 0, 60000));
+        CURLMcode rc = curl_multi_poll(sender_.multi_handle(), fds.data(),
+                                       static_cast<unsigned>(fds.size()), timeout, nullptr);
+        if (rc != CURLM_OK) {
+            log::error(std::string("poll failed: ") + curl_multi_strerror(rc));
+            return 1;
+        }
+        now = Clock::now();
+        if (fds[0].revents) read_signals();
+        if (fds[1].revents) read_events(now);
+        advance_queries(fds, 2, now);
+        if (auto result = sender_.progress()) on_post_result(*result, now);
+
+        if (now >= next_tick_) {
+            dirty_ = true;
+            while (next_tick_ <= now) next_tick_ += interval_;  // stay on the grid
+        }
+        if (!stop_ && dirty_ && idle() && now >= retry_at_) start_cycle(now);
+        notify_watchdog(now);
+    }
+    sd_notify(0, "STOPPING=1");
+    log::info("stopping");
+    return 0;
+}
+
+Clock::time_point Daemon::next_wakeup() const {
+    auto t = next_tick_;
+    for (const auto& q : queries_) t = std::min(t, q->deadline());
+    if (dirty_ && idle()) t = std::min(t, retry_at_);
+    if (watchdog_usec_.count() > 0) t = std::min(t, watchdog_due_);
+    return t;
+}
+
+void Daemon::read_signals() {
+    signalfd_siginfo info{};
+    while (read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) stop_ = true;
+    }
+}
+
+void Daemon::read_events(Clock::time_point now) {
+    std::vector<event::Event> events;
+    listener_->drain(events, kEventBudget);
+    for (const auto& e : events) {
+        overlay_.record(e, now);
+        std::string username = e.username.empty() || e.username == "UNDEF" ? e.common_name : e.username;
+        pending_events_.push_back(
+            TriggerEvent{std::string(to_string(e.kind)), e.instance, std::move(username), e.ts_us});
+        dirty_ = true;
+    }
+}
+
+void Daemon::advance_queries(const std::vector<curl_waitfd>& fds, std::size_t first, Clock::time_point now) {
+    if (queries_.empty()) return;
+    bool all_done = true;
+    for (std::size_t i = 0; i < queries_.size(); ++i) {
+        queries_[i]->advance(fds[first + i].revents, now);
+        all_done = all_done && queries_[i]->finished();
+    }
+    if (all_done) finish_cycle(now);
+}
+
+void Daemon::start_cycle(Clock::time_point now) {
+    dirty_ = false;
+    cycle_events_ = std::move(pending_events_);
+    pending_events_.clear();
+    cycle_trigger_ = !cycle_events_.empty() ? "event" : std::exchange(next_trigger_, "interval");
+    for (const auto& ep : settings_.endpoints) {
+        queries_.push_back(std::make_unique<MgmtQuery>(ep, settings_.mgmt_password,
+                                                       settings_.mgmt_timeouts, now));
+    }
+    // A query may finish (or fail) inside its constructor, e.g. on a refused connect.
+    std::vector<curl_waitfd> none(2 + queries_.size(), curl_waitfd{-1, 0, 0});
+    advance_queries(none, 2, now);
+}
+
+void Daemon::finish_cycle(Clock::time_point now) {
+    std::vector<SourceReport> reports;
+    for (auto& q : queries_) reports.push_back(q->take_report());
+    queries_.clear();
+    for (const auto& r : reports) {
+        if (!r.ok) log::warning("endpoint " + r.name + ": " + r.error);
+    }
+    overlay_.apply(reports, now);
+    PayloadContext context;
+    context.trigger = cycle_trigger_;
+    context.events = std::move(cycle_events_);
+    cycle_events_.clear();
+    sender_.start(render_payload(merge_reports(std::move(reports)), context));
+}
+
+void Daemon::on_post_result(const PostResult& result, Clock::time_point now) {
+    if (result.ok) {
+        if (failures_ > 0) {
+            log::info("panel accepts posts again after " + std::to_string(failures_) + " failed");
+        }
+        failures_ = 0;
+        last_error_.clear();
+        retry_at_ = now;
+        return;
+    }
+    ++failures_;
+    auto backoff = milliseconds(250) * (1 << std::min(failures_, 10));
+    retry_at_ = now + std::min<Clock::duration>(backoff, interval_);
+    dirty_ = true;  // the newest state is posted on the next try, never a stale one
+    // Once per episode, and a reminder every ten minutes: not a line every two seconds.
+    if (result.error != last_error_ || now - last_error_logged_ > std::chrono::minutes(10)) {
+        log::error(url_for_log(settings_.panel->url) + ": " + result.error +
+                   (failures_ > 1 ? " (" + std::to_string(failures_) + " failures in a row)" : ""));
+        last_error_ = result.error;
+        last_error_logged_ = now;
+    }
+}
+
+void Daemon::notify_watchdog(Clock::time_point now) {
+    if (watchdog_usec_.count() == 0 || now < watchdog_due_) return;
+    sd_notify(0, "WATCHDOG=1");
+    watchdog_due_ = now + watchdog_usec_ / 2;
+}
+
+int blocked_signal_fd() {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+}  // namespace
+
+int run_daemon(const Settings& settings) {
+    int signal_fd = blocked_signal_fd();
+    if (signal_fd < 0) {
+        log::error(std::string("signalfd: ") + std::strerror(errno));
+        return 1;
+    }
+    auto listener = EventListener::open(settings.event_socket, settings.event_user);
+    if (!listener) {
+        log::error(listener.error().message);
+        close(signal_fd);
+        return 1;
+    }
+    int status = Daemon(settings, std::move(*listener), signal_fd).loop();
+    close(signal_fd);
+    return status;
+}
+
+}  // namespace omp

@@ -1,0 +1,18 @@
+// `ovpn-mgmt-push run`: one poll loop owns the event socket, the signals, the management
+// queries, the HTTP transfer and the timers.
+//
+// A "cycle" polls every endpoint at once, applies the event overlay, merges and POSTs. At
+// most one cycle (and so one POST) is in flight; events and ticks that arrive meanwhile only
+// mark the state dirty and fold into the next cycle, so a storm yields a handful of POSTs and
+// the last one is exact. Ticks sit on a fixed grid (start + k * interval), so the cadence
+// does not drift however long a cycle takes.
+#pragma once
+
+#include "settings.hpp"
+
+namespace omp {
+
+// Returns the process exit status.
+int run_daemon(const Settings& settings);
+
+}  // namespace omp

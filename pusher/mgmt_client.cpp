@@ -1,0 +1,178 @@
+#include "mgmt_client.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+namespace omp {
+
+namespace {
+
+long long ms(std::chrono::milliseconds d) { return static_cast<long long>(d.count()); }
+
+}  // namespace
+
+MgmtQuery::MgmtQuery(const Endpoint& endpoint, std::optional<std::string> password,
+                     QueryTimeouts timeouts, SteadyClock::time_point now)
+    : endpoint_(endpoint),
+      timeouts_(timeouts),
+      started_(now),
+      conversation_(endpoint.name, std::move(password)) {
+    report_.name = endpoint.name;
+    start_connect();
+}
+
+MgmtQuery::~MgmtQuery() { close_fd(); }
+
+void MgmtQuery::close_fd() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+}
+
+void MgmtQuery::start_connect() {
+    fd_ = ::socket(endpoint_.sockaddr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) return finish_error(std::string("socket: ") + std::strerror(errno));
+    int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&endpoint_.sockaddr),
+                       endpoint_.sockaddr_len);
+    if (rc == 0) return on_connected();
+    if (errno == EINPROGRESS) {
+        connecting_ = true;
+        return;
+    }
+    if (errno == EAGAIN) return finish_error("busy: its listen queue is full");
+    finish_error(std::string("connect: ") + std::strerror(errno));
+}
+
+short MgmtQuery::poll_events() const {
+    if (finished_) return 0;
+    if (connecting_ || !output_.empty()) return POLLOUT;
+    return POLLIN;
+}
+
+SteadyClock::time_point MgmtQuery::deadline() const {
+    return connecting_ ? started_ + timeouts_.connect : started_ + timeouts_.total;
+}
+
+void MgmtQuery::advance(short revents, SteadyClock::time_point now) {
+    if (finished_) return;
+    if (connecting_ && (revents & (POLLOUT | POLLERR | POLLHUP))) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0) return finish_error(std::string("connect: ") + std::strerror(err));
+        connecting_ = false;
+        on_connected();
+        if (finished_) return;
+    } else if (!connecting_) {
+        if (revents & (POLLIN | POLLHUP | POLLERR)) read_available();
+        if (finished_) return;
+        if (revents & POLLOUT) flush_output();
+        if (finished_) return;
+    }
+    if (now >= deadline()) {
+        if (connecting_) {
+            return finish_error("connect timed out after " + std::to_string(ms(timeouts_.connect)) +
+                                " ms");
+        }
+        finish_error("no complete status within " + std::to_string(ms(timeouts_.total)) +
+                     " ms (hung, slow, or busy with another management client)");
+    }
+}
+
+void MgmtQuery::on_connected() {
+    output_ += conversation_.take_output();
+    flush_output();
+}
+
+void MgmtQuery::read_available() {
+    char buffer[65536];
+    while (true) {
+        ssize_t n = ::read(fd_, buffer, sizeof buffer);
+        if (n > 0) {
+            conversation_.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+        } else if (n == 0) {
+            conversation_.closed();
+        } else if (errno == EINTR) {
+            continue;
+        } else if (errno != EAGAIN) {
+            return finish_error(std::string("read: ") + std::strerror(errno));
+        }
+        output_ += conversation_.take_output();
+        if (conversation_.finished()) {
+            if (conversation_.failed()) return finish_error(conversation_.error());
+            return finish_ok();
+        }
+        if (n <= 0) break;
+    }
+    flush_output();
+}
+
+void MgmtQuery::flush_output() {
+    while (!output_.empty()) {
+        ssize_t n = ::send(fd_, output_.data(), output_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            output_.erase(0, static_cast<std::size_t>(n));
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && errno == EAGAIN) {
+            return;
+        } else {
+            return finish_error(std::string("write: ") + std::strerror(errno));
+        }
+    }
+}
+
+void MgmtQuery::finish_ok() {
+    flush_output();  // "quit": best effort, we are done either way
+    report_.ok = true;
+    report_.status = conversation_.take_status();
+    report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    finished_ = true;
+    close_fd();
+}
+
+void MgmtQuery::finish_error(const std::string& what) {
+    if (finished_) return;
+    report_.ok = false;
+    report_.error = endpoint_.address + ": " + what;
+    report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    finished_ = true;
+    close_fd();
+}
+
+std::vector<SourceReport> query_all(const std::vector<Endpoint>& endpoints,
+                                    const std::optional<std::string>& password,
+                                    QueryTimeouts timeouts) {
+    auto now = SteadyClock::now();
+    std::vector<std::unique_ptr<MgmtQuery>> queries;
+    for (const auto& ep : endpoints) {
+        queries.push_back(std::make_unique<MgmtQuery>(ep, password, timeouts, now));
+    }
+    while (true) {
+        std::vector<pollfd> fds;
+        std::vector<MgmtQuery*> owners;
+        auto next = SteadyClock::time_point::max();
+        for (auto& q : queries) {
+            if (q->finished()) continue;
+            fds.push_back({q->fd(), q->poll_events(), 0});
+            owners.push_back(q.get());
+            next = std::min(next, q->deadline());
+        }
+        if (owners.empty()) break;
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - SteadyClock::now());
+        int timeout = static_cast<int>(std::clamp<long long>(wait.count() + 1, 0, 60000));
+        if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
+        now = SteadyClock::now();
+        for (std::size_t i = 0; i < owners.size(); ++i) owners[i]->advance(fds[i].revents, now);
+    }
+    std::vector<SourceReport> reports;
+    for (auto& q : queries) reports.push_back(q->take_report());
+    return reports;
+}
+
+}  // namespace omp

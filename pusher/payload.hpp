@@ -1,0 +1,34 @@
+// Renders a snapshot as the panel's JSON body. The keys of CONTRACT.md keep their names and
+// types; everything else is additive (documented in README.md, "Payload").
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "merger.hpp"
+
+namespace omp {
+
+// One plugin event folded into this POST (what triggered it).
+struct TriggerEvent {
+    std::string event;     // connect | disconnect
+    std::string instance;
+    std::string username;
+    std::int64_t hook_ts_us = 0;  // when the plugin's hook ran
+};
+
+struct PayloadContext {
+    std::string trigger;  // interval | event | startup | snapshot | push
+    std::vector<TriggerEvent> events;
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+// "2025-10-27T07:03:06.055456Z"
+std::string format_utc_microseconds(std::chrono::system_clock::time_point t);
+
+// Never throws on odd names: invalid UTF-8 is replaced with U+FFFD.
+std::string render_payload(const Snapshot& snapshot, const PayloadContext& context);
+
+}  // namespace omp

@@ -1,0 +1,24 @@
+// One client session as the aggregator sees it, whichever source reported it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace omp {
+
+struct Session {
+    std::string source;        // the endpoint's name (payload: proto)
+    std::string common_name;
+    std::string username;      // Username column, or the common name when UNDEF/empty
+    std::string client_ip;     // real address without port
+    std::optional<std::uint16_t> client_port;
+    std::string virtual_ip;    // IPv4 pool address, may be empty for IPv6-only clients
+    std::string virtual_ipv6;
+    std::uint64_t bytes_received = 0;
+    std::uint64_t bytes_sent = 0;
+    std::int64_t connected_at = 0;  // epoch seconds
+    std::optional<std::uint64_t> client_id;
+};
+
+}  // namespace omp

@@ -1,0 +1,361 @@
+#include "settings.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config_file.hpp"
+
+extern char** environ;
+
+namespace omp {
+
+namespace {
+
+struct FlagSpec {
+    std::string_view flag;
+    bool repeatable = false;
+    bool takes_value = true;
+};
+
+constexpr FlagSpec kFlags[] = {
+    {"--mgmt", true},          {"--mgmt-password-file"}, {"--url"},
+    {"--token-file"},          {"--ca-file"},            {"--interval"},
+    {"--event-socket"},        {"--event-user"},         {"--mgmt-connect-timeout"},
+    {"--mgmt-timeout"},        {"--panel-timeout"},      {"--wg", true},
+    {"--wg-peers"},            {"--ovpn-log", true},     {"--config"},
+    {"--help", false, false},  {"--version", false, false},
+};
+
+constexpr std::string_view kVariables[] = {
+    "MGMT_ENDPOINTS", "MGMT_PASSWORD_FILE", "MGMT_CONNECT_TIMEOUT", "MGMT_TIMEOUT",
+    "PANEL_EVENTS_URL", "PANEL_URL", "SERVER_ID", "PANEL_TOKEN", "PANEL_TOKEN_FILE",
+    "PANEL_CA_FILE", "PANEL_TIMEOUT", "PUSH_INTERVAL", "EVENT_SOCKET", "EVENT_SOCKET_USER",
+    "WG_INTERFACES", "WG_PEERS", "OVPN_LOGS"};
+
+using Flags = std::map<std::string, std::vector<std::string>>;
+
+// Looks a setting up by precedence: flag, then environment, then config file.
+class Sources {
+public:
+    Sources(Flags flags, const Environment& env, KeyValues file)
+        : flags_(std::move(flags)), env_(env), file_(std::move(file)) {}
+
+    const std::vector<std::string>* flag(const std::string& name) const {
+        auto it = flags_.find(name);
+        return it == flags_.end() ? nullptr : &it->second;
+    }
+    std::optional<std::string> variable(const std::string& name) const {
+        if (auto it = env_.find(name); it != env_.end()) return it->second;
+        if (auto it = file_.find(name); it != file_.end()) return it->second;
+        return std::nullopt;
+    }
+    // A single-valued setting: the flag's last value, else the variable.
+    std::optional<std::string> get(const std::string& flag_name, const std::string& var) const {
+        if (auto* values = flag(flag_name)) return values->back();
+        return variable(var);
+    }
+
+private:
+    Flags flags_;
+    const Environment& env_;
+    KeyValues file_;
+};
+
+Result<std::string> read_secret_file(const std::string& path, const std::string& what,
+                                     std::vector<std::string>& warnings) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return error("cannot read " + what + " file `" + path + "'");
+    std::string line;
+    std::getline(in, line);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+        line.pop_back();
+    }
+    if (line.empty()) return error(what + " file `" + path + "' is empty");
+    if (std::any_of(line.begin(), line.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+        return error(what + " file `" + path + "' holds control characters");
+    }
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH)) {
+        warnings.push_back(what + " file `" + path + "' is readable by every user; chmod o-r it");
+    }
+    return line;
+}
+
+Result<double> parse_seconds(const std::string& text, const std::string& what, double min, double max) {
+    char* end = nullptr;
+    errno = 0;
+    double value = std::strtod(text.c_str(), &end);
+    bool whole = !text.empty() && end == text.c_str() + text.size() && errno == 0;
+    if (!whole || !std::isfinite(value) || value < min || value > max) {
+        std::ostringstream range;
+        range << min << " to " << max;
+        return error("bad " + what + " `" + text + "': expected seconds from " + range.str());
+    }
+    return value;
+}
+
+std::chrono::milliseconds to_ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000)));
+}
+
+Result<Flags> parse_flags(const std::vector<std::string>& args, std::optional<Command>& command) {
+    Flags flags;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (!arg.starts_with("-")) {
+            if (command) return error("unexpected argument `" + arg + "'");
+            if (arg == "run") command = Command::run;
+            else if (arg == "snapshot") command = Command::snapshot;
+            else if (arg == "push") command = Command::push;
+            else return error("unknown subcommand `" + arg + "' (run, snapshot, push)");
+            continue;
+        }
+        std::string name = arg, value;
+        bool inline_value = false;
+        if (auto eq = arg.find('='); eq != std::string::npos) {
+            name = arg.substr(0, eq);
+            value = arg.substr(eq + 1);
+            inline_value = true;
+        }
+        if (name == "-h") name = "--help";
+        auto spec = std::find_if(std::begin(kFlags), std::end(kFlags),
+                                 [&](const FlagSpec& f) { return f.flag == name; });
+        if (spec == std::end(kFlags)) return error("unknown option `" + name + "'");
+        if (!spec->takes_value) {
+            if (inline_value) return error("option `" + name + "' takes no value");
+            flags[name].push_back("");
+            continue;
+        }
+        if (!inline_value) {
+            if (i + 1 >= args.size()) return error("option `" + name + "' needs a value");
+            value = args[++i];
+        }
+        auto& values = flags[name];
+        if (!spec->repeatable && !values.empty()) {
+            return error("option `" + name + "' is given more than once");
+        }
+        values.push_back(value);
+    }
+    return flags;
+}
+
+Result<KeyValues> load_config_file(const Flags& flags, std::vector<std::string>& warnings) {
+    std::string path = kDefaultConfigFile;
+    bool explicit_path = false;
+    if (auto it = flags.find("--config"); it != flags.end()) {
+        path = it->second.back();
+        explicit_path = true;
+    }
+    if (!explicit_path && access(path.c_str(), F_OK) != 0) return KeyValues{};
+    auto values = read_config_file(path);
+    if (!values) return values.error();
+    for (const auto& [key, value] : *values) {
+        if (std::find(std::begin(kVariables), std::end(kVariables), key) == std::end(kVariables)) {
+            warnings.push_back("unknown variable `" + key + "' in `" + path + "' is ignored");
+        }
+    }
+    return values;
+}
+
+Result<std::string> resolve_panel_url(const Sources& src) {
+    if (auto url = src.get("--url", "PANEL_EVENTS_URL")) return *url;
+    auto base = src.variable("PANEL_URL");
+    auto id = src.variable("SERVER_ID");
+    if (!base && !id) return std::string();
+    if (!base || base->empty()) return error("SERVER_ID is set but PANEL_URL is not");
+    if (!id || id->empty()) return error("PANEL_URL is set but SERVER_ID is not");
+    bool id_ok = std::all_of(id->begin(), id->end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+    if (!id_ok) return error("bad SERVER_ID `" + *id + "': use letters, digits, . _ -");
+    std::string trimmed = *base;
+    while (trimmed.ends_with('/')) trimmed.pop_back();
+    return trimmed + "/api/servers/" + *id + "/events";
+}
+
+Result<std::optional<std::string>> resolve_token(const Sources& src, std::vector<std::string>& warnings) {
+    if (auto* file = src.flag("--token-file")) {
+        auto token = read_secret_file(file->back(), "token", warnings);
+        if (!token) return token.error();
+        return std::optional<std::string>(*token);
+    }
+    if (auto token = src.variable("PANEL_TOKEN"); token && !token->empty()) {
+        if (std::any_of(token->begin(), token->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+            return error("PANEL_TOKEN holds control characters");
+        }
+        return std::optional<std::string>(*token);
+    }
+    if (auto file = src.variable("PANEL_TOKEN_FILE"); file && !file->empty()) {
+        auto token = read_secret_file(*file, "token", warnings);
+        if (!token) return token.error();
+        return std::optional<std::string>(*token);
+    }
+    return std::optional<std::string>();
+}
+
+Status reject_unbuilt_sources(const Sources& src) {
+    struct Unbuilt { const char* flag; const char* var; };
+    for (auto [flag, var] : {Unbuilt{"--wg", "WG_INTERFACES"}, Unbuilt{"--wg-peers", "WG_PEERS"},
+                             Unbuilt{"--ovpn-log", "OVPN_LOGS"}}) {
+        auto value = src.get(flag, var);
+        if (value && !value->empty()) {
+            return error(std::string(flag) + " / " + var +
+                         " is not supported by this version yet (see README, Status)");
+        }
+    }
+    return Ok{};
+}
+
+}  // namespace
+
+Result<Settings> resolve_settings(const std::vector<std::string>& args, const Environment& env) {
+    std::optional<Command> command;
+    auto flags = parse_flags(args, command);
+    if (!flags) return flags.error();
+    Settings settings;
+    if (flags->count("--help")) {
+        settings.command = Command::help;
+        return settings;
+    }
+    if (flags->count("--version")) {
+        settings.command = Command::version;
+        return settings;
+    }
+    if (!command) return error("missing subcommand (run, snapshot, push); see --help");
+    settings.command = *command;
+
+    auto file = load_config_file(*flags, settings.warnings);
+    if (!file) return file.error();
+    Sources src(std::move(*flags), env, std::move(*file));
+
+    if (auto unbuilt = reject_unbuilt_sources(src); !unbuilt) return unbuilt.error();
+
+    // Endpoints: repeated --mgmt replaces MGMT_ENDPOINTS and the default.
+    if (auto* list = src.flag("--mgmt")) {
+        for (const auto& spec : *list) {
+            auto ep = parse_endpoint(spec);
+            if (!ep) return ep.error();
+            settings.endpoints.push_back(std::move(*ep));
+        }
+        if (auto unique = check_unique_names(settings.endpoints); !unique) return unique.error();
+    } else {
+        auto endpoints = parse_endpoint_list(src.variable("MGMT_ENDPOINTS").value_or(kDefaultEndpoints));
+        if (!endpoints) return endpoints.error();
+        settings.endpoints = std::move(*endpoints);
+    }
+    if (settings.endpoints.empty()) return error("no management endpoint configured");
+
+    if (auto path = src.get("--mgmt-password-file", "MGMT_PASSWORD_FILE"); path && !path->empty()) {
+        auto password = read_secret_file(*path, "management password", settings.warnings);
+        if (!password) return password.error();
+        settings.mgmt_password = *password;
+    }
+    if (auto t = src.get("--mgmt-connect-timeout", "MGMT_CONNECT_TIMEOUT")) {
+        auto s = parse_seconds(*t, "management connect timeout", 0.01, 60);
+        if (!s) return s.error();
+        settings.mgmt_timeouts.connect = to_ms(*s);
+    }
+    if (auto t = src.get("--mgmt-timeout", "MGMT_TIMEOUT")) {
+        auto s = parse_seconds(*t, "management query timeout", 0.01, 600);
+        if (!s) return s.error();
+        settings.mgmt_timeouts.total = to_ms(*s);
+    }
+    if (auto t = src.get("--interval", "PUSH_INTERVAL")) {
+        auto s = parse_seconds(*t, "interval", 0.1, 3600);
+        if (!s) return s.error();
+        settings.interval = std::chrono::duration<double>(*s);
+    }
+    if (auto path = src.get("--event-socket", "EVENT_SOCKET")) {
+        if (path->empty() || path->front() != '/' || path->size() >= 108) {
+            return error("bad event socket `" + *path + "': must be an absolute path under 108 bytes");
+        }
+        settings.event_socket = *path;
+    }
+    if (auto user = src.get("--event-user", "EVENT_SOCKET_USER"); user && !user->empty()) {
+        settings.event_user = *user;
+    }
+
+    auto url = resolve_panel_url(src);
+    if (!url) return url.error();
+    if (!url->empty()) {
+        if (auto valid = validate_panel_url(*url); !valid) return valid.error();
+        PanelConfig panel;
+        panel.url = *url;
+        auto token = resolve_token(src, settings.warnings);
+        if (!token) return token.error();
+        panel.token = *token;
+        if (auto ca = src.get("--ca-file", "PANEL_CA_FILE"); ca && !ca->empty()) {
+            if (access(ca->c_str(), R_OK) != 0) return error("cannot read CA file `" + *ca + "'");
+            panel.ca_file = *ca;
+        }
+        if (auto t = src.get("--panel-timeout", "PANEL_TIMEOUT")) {
+            auto s = parse_seconds(*t, "panel timeout", 0.1, 600);
+            if (!s) return s.error();
+            panel.total_timeout = to_ms(*s);
+            panel.connect_timeout = std::min(panel.connect_timeout, panel.total_timeout);
+        }
+        settings.panel = std::move(panel);
+    }
+    if ((settings.command == Command::run || settings.command == Command::push) && !settings.panel) {
+        return error("no panel URL: give --url, PANEL_EVENTS_URL, or PANEL_URL and SERVER_ID");
+    }
+    return settings;
+}
+
+Environment current_environment() {
+    Environment env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view entry(*e);
+        auto eq = entry.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string key(entry.substr(0, eq));
+        if (std::find(std::begin(kVariables), std::end(kVariables), key) != std::end(kVariables)) {
+            env.emplace(std::move(key), std::string(entry.substr(eq + 1)));
+        }
+    }
+    return env;
+}
+
+std::string usage_text() {
+    return R"(Usage: ovpn-mgmt-push SUBCOMMAND [options]
+
+Subcommands:
+  run        the daemon: listen for plugin events, poll every management endpoint,
+             POST the merged payload on each event and every interval
+  snapshot   query every endpoint once and print the payload (exit 1 if none answered)
+  push       one snapshot, one POST; the exit status says whether the panel accepted it
+
+Options (each has an environment variable; a flag beats its variable):
+  --mgmt NAME=ADDR           management endpoint, repeatable; ADDR is HOST:PORT or
+                             unix:PATH                 [MGMT_ENDPOINTS, comma-separated;
+                             default udp=127.0.0.1:7505,tcp=127.0.0.1:7506]
+  --mgmt-password-file PATH  password for the management interfaces [MGMT_PASSWORD_FILE]
+  --mgmt-connect-timeout S   connect deadline per query, default 1 [MGMT_CONNECT_TIMEOUT]
+  --mgmt-timeout S           whole-query deadline, default 2       [MGMT_TIMEOUT]
+  --url URL                  the panel's events URL [PANEL_EVENTS_URL, else
+                             PANEL_URL + /api/servers/ + SERVER_ID + /events]
+  --token-file PATH          bearer token file [PANEL_TOKEN holds the token itself,
+                             PANEL_TOKEN_FILE a path]
+  --ca-file PATH             CA bundle for a panel with a private CA [PANEL_CA_FILE]
+  --panel-timeout S          whole-POST deadline, default 5        [PANEL_TIMEOUT]
+  --interval S               seconds between posts, fractions allowed, default 2
+                             [PUSH_INTERVAL]
+  --event-socket PATH        plugin event socket, default /run/ovpn-mgmt-push/events.sock
+                             [EVENT_SOCKET]
+  --event-user USER          who besides root may send events (OpenVPN's `user'),
+                             default nobody            [EVENT_SOCKET_USER]
+  --config FILE              KEY=VALUE file, default /etc/default/ovpn-mgmt-push if present
+  --help, --version
+
+Exit status: 0 success, 1 failure at run time, 2 usage error.
+)";
+}
+
+}  // namespace omp

@@ -1,0 +1,46 @@
+// Settings for every subcommand, resolved from the command line, the environment and the
+// config file, in that order of precedence (CONTRACT.md): a flag beats its variable, a
+// variable in the environment beats the same variable in the file, and a repeatable flag,
+// once given, replaces the variable's list.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "endpoint.hpp"
+#include "http_sender.hpp"
+#include "mgmt_client.hpp"
+#include "result.hpp"
+
+namespace omp {
+
+enum class Command { run, snapshot, push, help, version };
+
+inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
+inline constexpr const char* kDefaultEventSocket = "/run/ovpn-mgmt-push/events.sock";
+inline constexpr const char* kDefaultEndpoints = "udp=127.0.0.1:7505,tcp=127.0.0.1:7506";
+
+struct Settings {
+    Command command = Command::help;
+    std::vector<Endpoint> endpoints;
+    std::optional<std::string> mgmt_password;
+    QueryTimeouts mgmt_timeouts;
+    std::optional<PanelConfig> panel;  // absent when no URL is configured
+    std::chrono::duration<double> interval{2.0};
+    std::string event_socket = kDefaultEventSocket;
+    std::string event_user = "nobody";  // besides root, who may send events
+    std::vector<std::string> warnings;  // said on stderr, never fatal
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// `args` excludes argv[0]. Errors are usage errors (exit status 2) and quote the bad value.
+Result<Settings> resolve_settings(const std::vector<std::string>& args, const Environment& env);
+
+Environment current_environment();
+std::string usage_text();
+
+}  // namespace omp

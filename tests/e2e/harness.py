@@ -1,0 +1,390 @@
+"""Real parts for end-to-end tests: a PKI, OpenVPN servers and clients, the aggregator, and
+a local HTTP server standing in for the panel.
+
+Every process started here is registered and stopped by pid (SIGTERM, then SIGKILL) when
+the test that owns it ends, also when it fails. Every port is on loopback and chosen free
+at run time, so two runs can share a machine.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BINARY = os.environ.get("OMP_BIN", os.path.join(HERE, "../../build/pusher/ovpn-mgmt-push"))
+PLUGIN = os.environ.get("OMP_PLUGIN", os.path.join(HERE, "../../build/plugin/openvpn-plugin-mgmt-push.so"))
+OPENVPN = shutil.which("openvpn") or "/usr/sbin/openvpn"
+
+
+def wait_until(predicate, timeout, interval=0.02, what="condition"):
+    """Polls `predicate` until it returns a truthy value or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    """A port the kernel just handed out on 127.0.0.1, free for TCP and UDP alike."""
+    while True:
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        other = socket.SOCK_DGRAM if kind == socket.SOCK_STREAM else socket.SOCK_STREAM
+        try:
+            with socket.socket(socket.AF_INET, other) as s:
+                s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+
+
+class Processes:
+    """Owns child processes; stop_all() ends each by pid."""
+
+    def __init__(self):
+        self.children = []
+
+    def start(self, argv, log_path=None, **kwargs):
+        out = open(log_path, "ab") if log_path else subprocess.DEVNULL
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT if log_path else subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL, **kwargs)
+        if log_path:
+            out.close()
+        self.children.append(proc)
+        return proc
+
+    @staticmethod
+    def stop(proc, sig=signal.SIGTERM, timeout=5):
+        if proc.poll() is not None:
+            return proc.returncode
+        try:
+            os.kill(proc.pid, sig)
+            return proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            return proc.wait(timeout)
+        except ProcessLookupError:
+            return proc.wait(timeout)
+
+    def stop_all(self):
+        for proc in reversed(self.children):
+            self.stop(proc)
+        self.children.clear()
+
+
+class Pki:
+    """A throw-away CA with a server certificate; client certificates on demand."""
+
+    def __init__(self, directory):
+        self.dir = directory
+        os.makedirs(directory, exist_ok=True)
+        self._openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                      "-nodes", "-keyout", self.path("ca.key"), "-out", self.path("ca.crt"),
+                      "-days", "2", "-subj", "/CN=omp-test-ca")
+        self._issue("server", "serverAuth")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _openssl(self, *args):
+        subprocess.run(["openssl", *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def _issue(self, name, usage):
+        ext = self.path(f"{name}.ext")
+        with open(ext, "w") as f:
+            f.write(f"extendedKeyUsage={usage}\n")
+        self._openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                      "-keyout", self.path(f"{name}.key"), "-out", self.path(f"{name}.csr"),
+                      "-subj", f"/CN={name}")
+        self._openssl("x509", "-req", "-in", self.path(f"{name}.csr"), "-CA", self.path("ca.crt"),
+                      "-CAkey", self.path("ca.key"), "-CAcreateserial", "-days", "2",
+                      "-out", self.path(f"{name}.crt"), "-extfile", ext)
+        os.chmod(self.path(f"{name}.key"), 0o644)  # readable after OpenVPN drops privileges
+
+    def client(self, name):
+        if not os.path.exists(self.path(f"{name}.crt")):
+            self._issue(name, "clientAuth")
+        return self.path(f"{name}.crt"), self.path(f"{name}.key")
+
+
+class Workdir:
+    """A temporary directory that the unprivileged OpenVPN user can traverse."""
+
+    def __init__(self, prefix="omp-e2e-"):
+        self.path = tempfile.mkdtemp(prefix=prefix)
+        os.chmod(self.path, 0o755)
+
+    def join(self, *parts):
+        return os.path.join(self.path, *parts)
+
+    def remove(self):
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class OpenVPNServer:
+    """A real OpenVPN server loading the real plugin. Its tun device is left unconfigured
+    (ifconfig-noexec), so parallel runs never fight over host addresses or routes."""
+
+    def __init__(self, procs, work, pki, name, proto, *, event_socket, subnet_octet,
+                 mgmt_password=None, drop_privileges=False, plugin_args=None, with_auth=True, extra=""):
+        self.procs, self.work, self.pki, self.name, self.proto = procs, work, pki, name, proto
+        self.with_auth = with_auth
+        self.port = free_port(socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
+        self.mgmt_port = free_port()
+        self.log = work.join(f"server-{name}.log")
+        self.conf = work.join(f"server-{name}.conf")
+        self.mgmt_password = mgmt_password
+        mgmt_pw_line = ""
+        if mgmt_password:
+            pw_file = work.join(f"mgmt-{name}.pw")
+            with open(pw_file, "w") as f:
+                f.write(mgmt_password + "\n")
+            os.chmod(pw_file, 0o600)
+            self.mgmt_password_file = pw_file
+            mgmt_pw_line = f" {pw_file}"
+        tmp_dir = work.join("tmp")  # auth-user-pass-verify files, written as `nobody' too
+        os.makedirs(tmp_dir, exist_ok=True)
+        os.chmod(tmp_dir, 0o1777)
+        args = plugin_args if plugin_args is not None else f"instance={name} socket={event_socket}"
+        privileges = "user nobody\ngroup nogroup\n" if drop_privileges else ""
+        with open(self.conf, "w") as f:
+            f.write(f"""dev tun
+topology subnet
+server 10.{subnet_octet}.0.0 255.255.255.0
+proto {'udp4' if proto == 'udp' else 'tcp4-server'}
+local 127.0.0.1
+port {self.port}
+ca {pki.path('ca.crt')}
+cert {pki.path('server.crt')}
+key {pki.path('server.key')}
+dh none
+ifconfig-noexec
+route-noexec
+management 127.0.0.1 {self.mgmt_port}{mgmt_pw_line}
+plugin {PLUGIN} {args}
+{"script-security 2" + chr(10) + "auth-user-pass-verify /bin/true via-file" if with_auth else ""}
+tmp-dir {tmp_dir}
+duplicate-cn
+keepalive 2 20
+persist-key
+persist-tun
+verb 3
+{privileges}{extra}
+""")
+
+    def start(self, wait=True):
+        self.proc = self.procs.start([OPENVPN, "--config", self.conf], log_path=self.log)
+        if wait:
+            wait_until(lambda: "Initialization Sequence Completed" in self.read_log() or self.proc.poll() is not None,
+                       20, what=f"server {self.name} to start")
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server {self.name} exited:\n{self.read_log()}")
+        return self
+
+    def read_log(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    @property
+    def mgmt_address(self):
+        return f"127.0.0.1:{self.mgmt_port}"
+
+    def management(self, command):
+        """Speaks to the management interface directly: the test's own view of the server."""
+        with socket.create_connection(("127.0.0.1", self.mgmt_port), timeout=5) as s:
+            f = s.makefile("rwb")
+            if self.mgmt_password:
+                prompt = s.recv(64)
+                assert b"PASSWORD" in prompt, prompt
+                f.write(self.mgmt_password.encode() + b"\n")
+                f.flush()
+            f.write(command.encode() + b"\n")
+            f.flush()
+            lines = []
+            for raw in f:
+                line = raw.decode(errors="replace").rstrip("\r\n")
+                if line.startswith(">") or line.startswith("SUCCESS: password"):
+                    continue
+                if line == "END" or line.startswith("SUCCESS:") or line.startswith("ERROR:"):
+                    lines.append(line)
+                    break
+                lines.append(line)
+            f.write(b"quit\n")
+            f.flush()
+            return lines
+
+    def client_rows(self):
+        """CLIENT_LIST rows of `status 3` as dicts keyed by the HEADER's column names."""
+        lines = self.management("status 3")
+        header = next(l.split("\t")[2:] for l in lines if l.startswith("HEADER\tCLIENT_LIST"))
+        return [dict(zip(header, l.split("\t")[1:])) for l in lines if l.startswith("CLIENT_LIST\t")]
+
+
+class OpenVPNClient:
+    """A real OpenVPN client with `dev null`: no tun device, no host changes."""
+
+    def __init__(self, procs, work, pki, server, cert_name, username=None, extra=""):
+        self.procs, self.server, self.cert_name = procs, server, cert_name
+        self.username = username
+        tag = f"{cert_name}-{username or 'nouser'}-{server.name}-{free_port()}"
+        self.log = work.join(f"client-{tag}.log")
+        self.conf = work.join(f"client-{tag}.conf")
+        crt, key = pki.client(cert_name)
+        auth = ""
+        if server.with_auth:  # the server's verify script accepts any password
+            creds = work.join(f"client-{tag}.auth")
+            with open(creds, "w") as f:
+                f.write(f"{username or cert_name}\nsecret\n")
+            auth = f"auth-user-pass {creds}\n"
+        exit_notify = "explicit-exit-notify 1\n" if server.proto == "udp" else ""
+        with open(self.conf, "w") as f:
+            f.write(f"""client
+dev null
+proto {'udp4' if server.proto == 'udp' else 'tcp4-client'}
+remote 127.0.0.1 {server.port}
+nobind
+ca {pki.path('ca.crt')}
+cert {crt}
+key {key}
+{auth}pull-filter ignore tun-mtu
+pull-filter ignore ifconfig
+pull-filter ignore route
+connect-retry 1
+verb 3
+{exit_notify}{extra}
+""")
+
+    def start(self, wait=True, timeout=20):
+        self.proc = self.procs.start([OPENVPN, "--config", self.conf], log_path=self.log)
+        if wait:
+            self.wait_connected(timeout)
+        return self
+
+    def wait_connected(self, timeout=20):
+        wait_until(lambda: "Initialization Sequence Completed" in self.read_log(), timeout,
+                   what=f"client {self.cert_name} to connect to {self.server.name}")
+
+    def read_log(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def stop(self):
+        Processes.stop(self.proc)
+
+
+class PanelStandIn:
+    """A real HTTP server on loopback that records every POST, as the panel would see it."""
+
+    def __init__(self, status=200):
+        self.status = status
+        self.requests = []
+        self.lock = threading.Lock()
+        self.cond = threading.Condition(self.lock)
+        panel = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                arrived = time.time()
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                with panel.cond:
+                    panel.requests.append({"arrived": arrived, "path": self.path,
+                                           "headers": dict(self.headers), "body": body})
+                    panel.cond.notify_all()
+                    status = panel.status
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path="/api/servers/test/events"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def payloads(self):
+        with self.lock:
+            return [json.loads(r["body"]) for r in self.requests]
+
+    def count(self):
+        with self.lock:
+            return len(self.requests)
+
+    def wait_for_payload(self, predicate, timeout, after=0, what="a matching payload"):
+        """The first payload, among those from index `after` on, that satisfies `predicate`."""
+        def find():
+            for p in self.payloads()[after:]:
+                if predicate(p):
+                    return p
+            return None
+        return wait_until(find, timeout, what=what)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Aggregator:
+    """The real ovpn-mgmt-push binary."""
+
+    def __init__(self, procs, work, args, env=None):
+        self.procs, self.work, self.args = procs, work, args
+        self.env = dict(os.environ if env is None else env)
+        self.log = work.join("daemon.log")
+
+    def start(self, event_socket=None):
+        self.proc = self.procs.start([BINARY, "run", "--config", "/dev/null", *self.args],
+                                     log_path=self.log, env=self.env)
+        if event_socket:
+            wait_until(lambda: os.path.exists(event_socket) or self.proc.poll() is not None, 10,
+                       what="the event socket")
+            if self.proc.poll() is not None:
+                raise AssertionError(f"daemon exited:\n{self.read_log()}")
+        return self
+
+    def read_log(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM):
+        return Processes.stop(self.proc, sig)
+
+
+def run_binary(*args, env=None, timeout=30):
+    """Runs a one-shot subcommand; returns (exit status, stdout, stderr)."""
+    proc = subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout,
+                          env=dict(os.environ if env is None else env), stdin=subprocess.DEVNULL)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def users_by_name(payload):
+    return {u["username"]: u for u in payload["users"]}

@@ -1,0 +1,139 @@
+#include <boost/test/unit_test.hpp>
+
+#include "event_overlay.hpp"
+
+using omp::EventOverlay;
+using omp::event::Event;
+using omp::event::Kind;
+using namespace std::chrono_literals;
+
+namespace {
+
+Event event(Kind kind, std::string instance, std::string cn, std::uint16_t port) {
+    Event e;
+    e.kind = kind;
+    e.instance = std::move(instance);
+    e.common_name = std::move(cn);
+    e.real_ip = "192.0.2.1";
+    e.real_port = port;
+    e.virtual_ip = "10.8.0.9";
+    e.connected_at = 1700000000;
+    e.ts_us = 1700000000000000;
+    return e;
+}
+
+omp::Session listed(std::string cn, std::uint16_t port) {
+    omp::Session s;
+    s.source = "udp";
+    s.common_name = cn;
+    s.username = cn;
+    s.client_ip = "192.0.2.1";
+    s.client_port = port;
+    return s;
+}
+
+std::vector<omp::SourceReport> reports(std::vector<omp::Session> udp_sessions, bool ok = true) {
+    std::vector<omp::SourceReport> r(2);
+    r[0].name = "udp";
+    r[0].ok = ok;
+    r[0].status.sessions = std::move(udp_sessions);
+    r[1].name = "tcp";
+    r[1].ok = true;
+    return r;
+}
+
+const auto t0 = std::chrono::steady_clock::time_point{} + 1000s;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(event_overlay)
+
+BOOST_AUTO_TEST_CASE(connect_shows_user_management_does_not_list_yet) {
+    EventOverlay overlay;
+    overlay.record(event(Kind::connect, "udp", "alice", 1000), t0);
+    auto r = reports({});
+    overlay.apply(r, t0);
+    BOOST_REQUIRE(r[0].status.sessions.size() == 1u);
+    BOOST_TEST(r[0].status.sessions[0].username == "alice");
+    BOOST_TEST(r[0].status.sessions[0].virtual_ip == "10.8.0.9");
+    BOOST_TEST(r[0].status.sessions[0].source == "udp");
+}
+
+BOOST_AUTO_TEST_CASE(connect_is_forgotten_once_management_lists_it) {
+    EventOverlay overlay;
+    overlay.record(event(Kind::connect, "udp", "alice", 1000), t0);
+    auto r = reports({listed("alice", 1000)});
+    overlay.apply(r, t0);
+    BOOST_TEST(r[0].status.sessions.size() == 1u);  // not doubled
+    BOOST_TEST(overlay.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(disconnect_hides_user_management_still_lists) {
+    EventOverlay overlay;
+    overlay.record(event(Kind::disconnect, "udp", "alice", 1000), t0);
+    auto r = reports({listed("alice", 1000), listed("bob", 2000)});
+    overlay.apply(r, t0);
+    BOOST_REQUIRE(r[0].status.sessions.size() == 1u);
+    BOOST_TEST(r[0].status.sessions[0].username == "bob");
+    BOOST_TEST(overlay.size() == 1u);
+    auto later = reports({listed("bob", 2000)});
+    overlay.apply(later, t0 + 1s);
+    BOOST_TEST(overlay.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(disconnect_hides_only_that_session_not_a_new_one_of_the_same_user) {
+    EventOverlay overlay;
+    overlay.record(event(Kind::disconnect, "udp", "alice", 1000), t0);
+    auto r = reports({listed("alice", 1000), listed("alice", 3000)});
+    overlay.apply(r, t0);
+    BOOST_REQUIRE(r[0].status.sessions.size() == 1u);
+    BOOST_TEST(*r[0].status.sessions[0].client_port == 3000);
+}
+
+BOOST_AUTO_TEST_CASE(disconnect_after_connect_replaces_it) {
+    EventOverlay overlay;
+    overlay.record(event(Kind::connect, "udp", "alice", 1000), t0);
+    overlay.record(event(Kind::disconnect, "udp", "alice", 1000), t0);
+    auto r = reports({});
+    overlay.apply(r, t0);
+    BOOST_TEST(r[0].status.sessions.empty());
+}
+
+BOOST_AUTO_TEST_CASE(connect_shows_even_when_the_endpoint_is_down) {
+    EventOverlay overlay;
+    overlay.record(event(Kind::connect, "udp", "alice", 1000), t0);
+    auto r = reports({}, false);
+    overlay.apply(r, t0);
+    BOOST_TEST(r[0].status.sessions.size() == 1u);
+    BOOST_TEST(overlay.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(entries_expire_after_the_hold_time) {
+    EventOverlay overlay(10s);
+    overlay.record(event(Kind::connect, "udp", "alice", 1000), t0);
+    auto r = reports({});
+    overlay.apply(r, t0 + 11s);
+    BOOST_TEST(r[0].status.sessions.empty());
+    BOOST_TEST(overlay.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(events_only_touch_their_own_instance) {
+    EventOverlay overlay;
+    overlay.record(event(Kind::connect, "tcp", "carol", 1000), t0);
+    auto r = reports({});
+    overlay.apply(r, t0);
+    BOOST_TEST(r[0].status.sessions.empty());
+    BOOST_TEST(r[1].status.sessions.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(username_from_event_or_common_name_when_undef) {
+    EventOverlay overlay;
+    auto e = event(Kind::connect, "udp", "cn", 1000);
+    e.username = "UNDEF";
+    overlay.record(e, t0);
+    auto r = reports({});
+    overlay.apply(r, t0);
+    BOOST_TEST(r[0].status.sessions[0].username == "cn");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,116 @@
+#include <boost/test/unit_test.hpp>
+
+#include "mgmt_conversation.hpp"
+
+namespace {
+
+const char* kGreeting = ">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info\r\n";
+const char* kStatus =
+    "TITLE\tOpenVPN 2.6.14\r\n"
+    "HEADER\tCLIENT_LIST\tCommon Name\tReal Address\tVirtual Address\tBytes Received\tBytes Sent\t"
+    "Connected Since (time_t)\tUsername\r\n"
+    "CLIENT_LIST\talice\t192.0.2.1:5\t10.8.0.2\t1\t2\t1700000000\tUNDEF\r\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(mgmt_conversation)
+
+BOOST_AUTO_TEST_CASE(asks_status_after_greeting_and_quits_after_end) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    BOOST_TEST(c.take_output().empty());
+    c.feed(kGreeting);
+    BOOST_TEST(c.take_output() == "status 3\n");
+    c.feed(kStatus);
+    BOOST_TEST(!c.finished());
+    c.feed("END\r\n");
+    BOOST_TEST(c.take_output() == "quit\n");
+    BOOST_REQUIRE(c.finished());
+    BOOST_REQUIRE(!c.failed());
+    auto status = c.take_status();
+    BOOST_REQUIRE(status.sessions.size() == 1u);
+    BOOST_TEST(status.sessions[0].source == "udp");
+}
+
+BOOST_AUTO_TEST_CASE(sends_password_at_the_prompt) {
+    omp::MgmtConversation c("udp", std::string("pw"));
+    c.feed("ENTER PASSWORD:");
+    BOOST_TEST(c.take_output() == "pw\n");
+    c.feed("SUCCESS: password is correct\r\n");
+    BOOST_TEST(c.take_output() == "status 3\n");
+    c.feed(kGreeting);  // comes after the password; ignored
+    c.feed(kStatus);
+    c.feed("END\r\n");
+    BOOST_TEST(c.finished());
+    BOOST_TEST(!c.failed());
+}
+
+BOOST_AUTO_TEST_CASE(a_prompt_without_a_configured_password_fails) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    c.feed("ENTER PASSWORD:");
+    BOOST_TEST(c.failed());
+    BOOST_TEST(c.error().find("password") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_prompt_means_the_password_was_wrong) {
+    omp::MgmtConversation c("udp", std::string("wrong"));
+    c.feed("ENTER PASSWORD:");
+    c.take_output();
+    c.feed("ENTER PASSWORD:");
+    BOOST_TEST(c.failed());
+    BOOST_TEST(c.error() == "rejected the management password");
+}
+
+BOOST_AUTO_TEST_CASE(real_time_notifications_are_skipped_anywhere) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    c.feed(">HOLD:Waiting for hold release\r\n");
+    c.feed(kGreeting);
+    c.take_output();
+    c.feed(">CLIENT:ESTABLISHED,0\r\n>CLIENT:ENV,END\r\n");
+    c.feed(kStatus);
+    c.feed(">BYTECOUNT_CLI:0,1,2\r\nEND\r\n");
+    BOOST_REQUIRE(!c.failed());
+    BOOST_TEST(c.take_status().sessions.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(input_split_at_any_byte_gives_the_same_result) {
+    std::string all = std::string(kGreeting) + kStatus + "END\r\n";
+    for (std::size_t cut = 1; cut < all.size(); cut += 7) {
+        omp::MgmtConversation c("udp", std::nullopt);
+        c.feed(std::string_view(all).substr(0, cut));
+        c.feed(std::string_view(all).substr(cut));
+        BOOST_REQUIRE(c.finished());
+        BOOST_TEST(c.take_status().sessions.size() == 1u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(garbage_greeting_is_an_error_quoting_it) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    c.feed("HTTP/1.1 400 Bad Request\r\n");
+    BOOST_TEST(c.failed());
+    BOOST_TEST(c.error().find("`HTTP/1.1 400 Bad Request'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_error_answer_fails) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    c.feed(kGreeting);
+    c.feed("ERROR: unknown command\r\n");
+    BOOST_TEST(c.failed());
+}
+
+BOOST_AUTO_TEST_CASE(closing_before_end_is_an_error) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    c.feed(kGreeting);
+    c.feed(kStatus);
+    c.closed();
+    BOOST_TEST(c.failed());
+    BOOST_TEST(c.error().find("before END") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_endless_line_is_refused) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    std::string junk(omp::MgmtConversation::kMaxLine + 10, 'x');
+    c.feed(junk);
+    BOOST_TEST(c.failed());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

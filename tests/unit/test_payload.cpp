@@ -1,0 +1,124 @@
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "payload.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+omp::Snapshot one_user_snapshot() {
+    omp::Session s;
+    s.source = "udp";
+    s.common_name = "alice-cn";
+    s.username = "alice";
+    s.client_ip = "1.2.3.4";
+    s.client_port = 5555;
+    s.virtual_ip = "10.8.0.2";
+    s.bytes_received = 123456;
+    s.bytes_sent = 654321;
+    s.connected_at = 1730000000;
+    omp::Snapshot snap;
+    snap.users.push_back(s);
+    snap.sources.push_back({"udp", "openvpn", true, "", 1, 0, 0, 1.5});
+    snap.sources.push_back({"tcp", "openvpn", false, "127.0.0.1:7506: connect: Connection refused", 0, 0, 0, 0.1});
+    return snap;
+}
+
+json render(const omp::Snapshot& snap) {
+    omp::PayloadContext ctx;
+    ctx.trigger = "interval";
+    return json::parse(omp::render_payload(snap, ctx));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(payload)
+
+BOOST_AUTO_TEST_CASE(contract_keys_have_contract_types) {
+    json body = render(one_user_snapshot());
+    BOOST_TEST(body["status"] == "mgmt");
+    BOOST_TEST(body["ts"].is_string());
+    BOOST_TEST(body["clients"].is_number_integer());
+    BOOST_TEST(body["clients"] == 1);
+    const json& u = body["users"].at(0);
+    BOOST_TEST(u["username"] == "alice");
+    BOOST_TEST(u["client_ip"] == "1.2.3.4");
+    BOOST_TEST(u["virtual_ip"] == "10.8.0.2");
+    BOOST_TEST(u["bytes_received"].is_number_integer());
+    BOOST_TEST(u["bytes_received"] == 123456);
+    BOOST_TEST(u["bytes_sent"] == 654321);
+    BOOST_TEST(u["connected_at"].is_number_integer());
+    BOOST_TEST(u["connected_at"] == 1730000000);
+}
+
+BOOST_AUTO_TEST_CASE(clients_equals_number_of_users) {
+    auto snap = one_user_snapshot();
+    snap.users.push_back(snap.users[0]);
+    snap.users[1].username = "bob";
+    json body = render(snap);
+    BOOST_TEST(body["clients"] == body["users"].size());
+}
+
+BOOST_AUTO_TEST_CASE(added_user_keys_proto_and_common_name) {
+    json u = render(one_user_snapshot())["users"][0];
+    BOOST_TEST(u["proto"] == "udp");
+    BOOST_TEST(u["common_name"] == "alice-cn");
+    BOOST_TEST(u["client_port"] == 5555);
+}
+
+BOOST_AUTO_TEST_CASE(every_endpoint_state_is_reported) {
+    json body = render(one_user_snapshot());
+    BOOST_REQUIRE(body["sources"].size() == 2u);
+    BOOST_TEST(body["sources"][0]["ok"] == true);
+    BOOST_TEST(body["sources"][0]["error"].is_null());
+    BOOST_TEST(body["sources"][1]["ok"] == false);
+    BOOST_TEST(body["sources"][1]["error"] == "127.0.0.1:7506: connect: Connection refused");
+    BOOST_TEST(body["trigger"] == "interval");
+}
+
+BOOST_AUTO_TEST_CASE(ts_is_utc_with_microseconds_and_z) {
+    std::chrono::system_clock::time_point t{std::chrono::microseconds(1761548586055456)};
+    BOOST_TEST(omp::format_utc_microseconds(t) == "2025-10-27T07:03:06.055456Z");
+    json body = render(one_user_snapshot());
+    std::regex shape(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)");
+    BOOST_TEST(std::regex_match(body["ts"].get<std::string>(), shape));
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_names_give_valid_json) {
+    auto snap = one_user_snapshot();
+    snap.users[0].username = std::string("bad\xff\xfe name");
+    snap.users[0].common_name = std::string("\xc3");  // truncated sequence
+    std::string text = omp::render_payload(snap, {});
+    json body = json::parse(text);  // throws if invalid
+    BOOST_TEST(body["users"][0]["username"] == "bad\xEF\xBF\xBD\xEF\xBF\xBD name");
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_and_quotes_are_escaped) {
+    auto snap = one_user_snapshot();
+    snap.users[0].username = "a\"b\\c\td\ne\x01";
+    json body = json::parse(omp::render_payload(snap, {}));
+    BOOST_TEST(body["users"][0]["username"] == "a\"b\\c\td\ne\x01");
+}
+
+BOOST_AUTO_TEST_CASE(ipv6_only_user_shows_its_ipv6_as_virtual_ip) {
+    auto snap = one_user_snapshot();
+    snap.users[0].virtual_ip = "";
+    snap.users[0].virtual_ipv6 = "fd00::2";
+    json u = render(snap)["users"][0];
+    BOOST_TEST(u["virtual_ip"] == "fd00::2");
+    BOOST_TEST(u["virtual_ipv6"] == "fd00::2");
+}
+
+BOOST_AUTO_TEST_CASE(trigger_events_are_listed) {
+    omp::PayloadContext ctx;
+    ctx.trigger = "event";
+    ctx.events.push_back({"connect", "udp", "alice", 42});
+    json body = json::parse(omp::render_payload(one_user_snapshot(), ctx));
+    BOOST_TEST(body["trigger"] == "event");
+    BOOST_TEST(body["events"][0]["event"] == "connect");
+    BOOST_TEST(body["events"][0]["hook_ts_us"] == 42);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,168 @@
+// Precedence: flag > environment variable > config file > default (CONTRACT.md).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+
+#include "settings.hpp"
+
+namespace {
+
+struct TempFile {
+    std::string path;
+    explicit TempFile(const std::string& text, mode_t mode = 0600) {
+        char name[] = "/tmp/omp-settings-XXXXXX";
+        int fd = mkstemp(name);
+        path = name;
+        std::ofstream(path) << text;
+        close(fd);
+        chmod(path.c_str(), mode);
+    }
+    ~TempFile() { unlink(path.c_str()); }
+};
+
+omp::Result<omp::Settings> resolve(std::vector<std::string> args, omp::Environment env = {},
+                                   const std::string& config = "/dev/null") {
+    args.insert(args.begin(), {"--config", config});
+    return omp::resolve_settings(args, env);
+}
+
+std::string error_of(std::vector<std::string> args, omp::Environment env = {}) {
+    auto s = resolve(std::move(args), std::move(env));
+    BOOST_REQUIRE(!s.ok());
+    return s.error().message;
+}
+
+bool mentions(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(settings)
+
+BOOST_AUTO_TEST_CASE(defaults_are_the_contract_defaults) {
+    auto s = resolve({"snapshot"});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST((s->command == omp::Command::snapshot));
+    BOOST_REQUIRE(s->endpoints.size() == 2u);
+    BOOST_TEST(s->endpoints[0].name == "udp");
+    BOOST_TEST(s->endpoints[0].address == "127.0.0.1:7505");
+    BOOST_TEST(s->endpoints[1].name == "tcp");
+    BOOST_TEST(s->endpoints[1].address == "127.0.0.1:7506");
+    BOOST_TEST(s->interval.count() == 2.0);
+    BOOST_TEST(s->event_socket == "/run/ovpn-mgmt-push/events.sock");
+    BOOST_TEST(!s->panel);
+}
+
+BOOST_AUTO_TEST_CASE(flag_beats_variable_beats_file) {
+    TempFile file("PUSH_INTERVAL=5\nEVENT_SOCKET=/file.sock\nPANEL_EVENTS_URL=http://file/x\n");
+    auto s = resolve({"push", "--interval", "0.5"},
+                     {{"PUSH_INTERVAL", "3"}, {"EVENT_SOCKET", "/env.sock"}}, file.path);
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(s->interval.count() == 0.5);        // flag
+    BOOST_TEST(s->event_socket == "/env.sock");    // variable over file
+    BOOST_TEST(s->panel->url == "http://file/x");  // file alone
+}
+
+BOOST_AUTO_TEST_CASE(repeated_mgmt_flags_replace_the_variable_list) {
+    auto s = resolve({"snapshot", "--mgmt", "a=127.0.0.1:1", "--mgmt", "b=127.0.0.1:2"},
+                     {{"MGMT_ENDPOINTS", "x=127.0.0.1:9,y=127.0.0.1:8,z=127.0.0.1:7"}});
+    BOOST_REQUIRE(s.ok());
+    BOOST_REQUIRE(s->endpoints.size() == 2u);
+    BOOST_TEST(s->endpoints[0].name == "a");
+    BOOST_TEST(s->endpoints[1].name == "b");
+}
+
+BOOST_AUTO_TEST_CASE(mgmt_endpoints_variable_replaces_the_default) {
+    auto s = resolve({"snapshot"}, {{"MGMT_ENDPOINTS", "only=127.0.0.1:9"}});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(s->endpoints.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(url_is_built_from_panel_url_and_server_id) {
+    auto s = resolve({"push"}, {{"PANEL_URL", "https://panel.example/"}, {"SERVER_ID", "12"}});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(s->panel->url == "https://panel.example/api/servers/12/events");
+}
+
+BOOST_AUTO_TEST_CASE(panel_events_url_beats_panel_url) {
+    auto s = resolve({"push"}, {{"PANEL_EVENTS_URL", "http://a/e"}, {"PANEL_URL", "http://b"},
+                                {"SERVER_ID", "1"}});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(s->panel->url == "http://a/e");
+}
+
+BOOST_AUTO_TEST_CASE(run_and_push_refuse_to_start_without_a_url) {
+    BOOST_TEST(mentions(error_of({"push"}), "no panel URL"));
+    BOOST_TEST(mentions(error_of({"run"}), "no panel URL"));
+}
+
+BOOST_AUTO_TEST_CASE(token_comes_from_variable_or_file) {
+    TempFile token("from-file\n");
+    auto s = resolve({"push", "--url", "http://p/e", "--token-file", token.path},
+                     {{"PANEL_TOKEN", "from-env"}});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(*s->panel->token == "from-file");
+    s = resolve({"push", "--url", "http://p/e"}, {{"PANEL_TOKEN", "from-env"}});
+    BOOST_TEST(*s->panel->token == "from-env");
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_token_file_is_an_error_naming_it) {
+    auto e = error_of({"push", "--url", "http://p/e", "--token-file", "/nonexistent/token"});
+    BOOST_TEST(mentions(e, "/nonexistent/token"));
+}
+
+BOOST_AUTO_TEST_CASE(world_readable_token_file_is_a_warning) {
+    TempFile token("t\n", 0644);
+    auto s = resolve({"push", "--url", "http://p/e", "--token-file", token.path});
+    BOOST_REQUIRE(s.ok());
+    BOOST_REQUIRE(s->warnings.size() == 1u);
+    BOOST_TEST(mentions(s->warnings[0], token.path));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_variables_in_the_config_file_are_named_in_a_warning) {
+    TempFile file("PANEL_URLL=http://typo\n");
+    auto s = resolve({"snapshot"}, {}, file.path);
+    BOOST_REQUIRE(s.ok());
+    BOOST_REQUIRE(s->warnings.size() == 1u);
+    BOOST_TEST(mentions(s->warnings[0], "PANEL_URLL"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_are_named) {
+    BOOST_TEST(mentions(error_of({"snapshot", "--interval", "0"}), "`0'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--interval", "fast"}), "`fast'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--interval", "nan"}), "`nan'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--interval", "-1"}), "`-1'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--mgmt", "udp=127.0.0.1:75o5"}), "`udp=127.0.0.1:75o5'"));
+    BOOST_TEST(mentions(error_of({"push", "--url", "ftp://panel/x"}), "`ftp://panel/x'"));
+    BOOST_TEST(mentions(error_of({"push", "--url", "not a url"}), "`not a url'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--bogus"}), "`--bogus'"));
+    BOOST_TEST(mentions(error_of({"frobnicate"}), "`frobnicate'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--interval"}), "needs a value"));
+    BOOST_TEST(mentions(error_of({"snapshot"}, {{"PUSH_INTERVAL", "2s"}}), "`2s'"));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_subcommand_is_a_usage_error) {
+    BOOST_TEST(mentions(error_of({}), "missing subcommand"));
+}
+
+BOOST_AUTO_TEST_CASE(help_and_version_need_no_subcommand) {
+    BOOST_TEST((resolve({"--help"})->command == omp::Command::help));
+    BOOST_TEST((resolve({"--version"})->command == omp::Command::version));
+}
+
+BOOST_AUTO_TEST_CASE(flags_accept_the_equals_form) {
+    auto s = resolve({"snapshot", "--interval=1.5"});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(s->interval.count() == 1.5);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_explicit_config_file_is_an_error) {
+    auto s = omp::resolve_settings({"snapshot", "--config", "/nonexistent/omp"}, {});
+    BOOST_REQUIRE(!s.ok());
+    BOOST_TEST(mentions(s.error().message, "/nonexistent/omp"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs, with apt, every Debian 12 package that building and testing ovpn-mgmt-push needs.
+# Does nothing (and needs no network) when they are all present already.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake g++ make pkg-config
+  libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev
+  libboost-test-dev libbenchmark-dev
+  # tests and demo: real OpenVPN, a PKI, the stand-in panel
+  openvpn openssl python3 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing packages: ${missing[*]}; run as root (sudo) to install them" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
