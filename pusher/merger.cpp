@@ -25,23 +25,27 @@ Snapshot merge_reports(std::vector<SourceReport> reports) {
     std::size_t total = 0;
     for (const auto& r : reports) total += r.status.sessions.size();
 
-    std::unordered_map<std::string, std::size_t> by_username;
+    // Pick the winners by pointer, without moving anything, so the map's keys (views of the
+    // reports' own strings) stay valid; then move each winner exactly once, sorted.
+    std::vector<Session*> winners;
+    winners.reserve(total);
+    std::unordered_map<std::string_view, std::size_t> by_username;
     by_username.reserve(total);
-    snapshot.users.reserve(total);
     for (auto& r : reports) {
         snapshot.sources.push_back(summarize(r));
         for (auto& s : r.status.sessions) {
-            auto found = by_username.find(s.username);
-            if (found == by_username.end()) {
-                by_username.emplace(s.username, snapshot.users.size());
-                snapshot.users.push_back(std::move(s));
-            } else if (s.connected_at > snapshot.users[found->second].connected_at) {
-                snapshot.users[found->second] = std::move(s);
+            auto [slot, inserted] = by_username.try_emplace(s.username, winners.size());
+            if (inserted) {
+                winners.push_back(&s);
+            } else if (s.connected_at > winners[slot->second]->connected_at) {
+                winners[slot->second] = &s;
             }
         }
     }
-    std::sort(snapshot.users.begin(), snapshot.users.end(),
-              [](const Session& a, const Session& b) { return a.username < b.username; });
+    std::sort(winners.begin(), winners.end(),
+              [](const Session* a, const Session* b) { return a->username < b->username; });
+    snapshot.users.reserve(winners.size());
+    for (Session* s : winners) snapshot.users.push_back(std::move(*s));
     return snapshot;
 }
 

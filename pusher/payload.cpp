@@ -29,22 +29,70 @@ std::string format_utc_microseconds(std::chrono::system_clock::time_point t) {
 
 namespace {
 
-Json user_json(const Session& s) {
-    Json u;
-    u["username"] = s.username;
-    u["client_ip"] = s.client_ip;
-    // An IPv6-only client still gets a virtual_ip the dashboard can show.
-    u["virtual_ip"] = s.virtual_ip.empty() ? s.virtual_ipv6 : s.virtual_ip;
-    u["bytes_received"] = s.bytes_received;
-    u["bytes_sent"] = s.bytes_sent;
-    u["connected_at"] = s.connected_at;
-    u["proto"] = s.source;
-    u["common_name"] = s.common_name;
-    u["virtual_ipv6"] = s.virtual_ipv6;
-    if (s.client_port) u["client_port"] = *s.client_port;
-    if (s.client_id) u["client_id"] = *s.client_id;
-    return u;
+constexpr auto kReplaceInvalidUtf8 = Json::error_handler_t::replace;
+
+// Appends `"key":value` (with a leading comma unless first) to a JSON object being written.
+// nlohmann/json escapes and formats every key and value; only the punctuation is ours, so
+// that thousands of users stream into one string without a DOM node per field.
+void append_member(std::string& out, bool& first, std::string_view key, const Json& value) {
+    if (!first) out += ',';
+    first = false;
+    out += Json(key).dump();
+    out += ':';
+    out += value.dump(-1, ' ', false, kReplaceInvalidUtf8);
 }
+
+// One user object, rebuilt in place for every session: its keys, order and string buffers
+// are reused, so a 20,000-user payload costs no allocation per field.
+class UserWriter {
+public:
+    UserWriter() = default;
+    UserWriter(const UserWriter&) = delete;
+    UserWriter& operator=(const UserWriter&) = delete;
+
+    void append(const Session& s, std::string& out) {
+        username_ = s.username;
+        client_ip_ = s.client_ip;
+        // An IPv6-only client still gets a virtual_ip the dashboard can show.
+        virtual_ip_ = s.virtual_ip.empty() ? s.virtual_ipv6 : s.virtual_ip;
+        bytes_received_ = s.bytes_received;
+        bytes_sent_ = s.bytes_sent;
+        connected_at_ = s.connected_at;
+        proto_ = s.source;
+        common_name_ = s.common_name;
+        virtual_ipv6_ = s.virtual_ipv6;
+        client_port_ = s.client_port ? Json(*s.client_port) : Json(nullptr);
+        client_id_ = s.client_id ? Json(*s.client_id) : Json(nullptr);
+        out += user_.dump(-1, ' ', false, kReplaceInvalidUtf8);
+    }
+
+private:
+    // Every key once, in the order the panel sees them. No key is added after this, so the
+    // references below stay valid.
+    static Json make_template() {
+        Json u = Json::object();
+        for (const char* key : {"username", "client_ip", "virtual_ip"}) u[key] = "";
+        for (const char* key : {"bytes_received", "bytes_sent", "connected_at"}) u[key] = 0;
+        for (const char* key : {"proto", "common_name", "virtual_ipv6"}) u[key] = "";
+        u["client_port"] = nullptr;
+        u["client_id"] = nullptr;
+        return u;
+    }
+    std::string& text(const char* key) { return user_[key].get_ref<std::string&>(); }
+
+    Json user_ = make_template();
+    std::string& username_ = text("username");
+    std::string& client_ip_ = text("client_ip");
+    std::string& virtual_ip_ = text("virtual_ip");
+    Json& bytes_received_ = user_["bytes_received"];
+    Json& bytes_sent_ = user_["bytes_sent"];
+    Json& connected_at_ = user_["connected_at"];
+    std::string& proto_ = text("proto");
+    std::string& common_name_ = text("common_name");
+    std::string& virtual_ipv6_ = text("virtual_ipv6");
+    Json& client_port_ = user_["client_port"];
+    Json& client_id_ = user_["client_id"];
+};
 
 Json source_json(const SourceSummary& s) {
     Json j;
@@ -62,15 +110,23 @@ Json source_json(const SourceSummary& s) {
 }  // namespace
 
 std::string render_payload(const Snapshot& snapshot, const PayloadContext& context) {
-    Json body;
-    body["status"] = "mgmt";
-    body["ts"] = format_utc_microseconds(context.now);
-    body["clients"] = snapshot.users.size();
-    Json users = Json::array();
-    for (const auto& s : snapshot.users) users.push_back(user_json(s));
-    body["users"] = std::move(users);
+    std::string out;
+    out.reserve(256 + snapshot.users.size() * 300);
+    bool first = true;
+    out += '{';
+    append_member(out, first, "status", "mgmt");
+    append_member(out, first, "ts", format_utc_microseconds(context.now));
+    append_member(out, first, "clients", snapshot.users.size());
 
-    body["trigger"] = context.trigger;
+    out += ",\"users\":[";
+    UserWriter writer;
+    for (std::size_t i = 0; i < snapshot.users.size(); ++i) {
+        if (i > 0) out += ',';
+        writer.append(snapshot.users[i], out);
+    }
+    out += ']';
+
+    append_member(out, first, "trigger", context.trigger);
     Json events = Json::array();
     for (const auto& e : context.events) {
         events.push_back({{"event", e.event},
@@ -78,12 +134,13 @@ std::string render_payload(const Snapshot& snapshot, const PayloadContext& conte
                           {"username", e.username},
                           {"hook_ts_us", e.hook_ts_us}});
     }
-    body["events"] = std::move(events);
+    append_member(out, first, "events", events);
     Json sources = Json::array();
     for (const auto& s : snapshot.sources) sources.push_back(source_json(s));
-    body["sources"] = std::move(sources);
-    body["agent"] = {{"name", "ovpn-mgmt-push"}, {"version", kVersion}};
-    return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+    append_member(out, first, "sources", sources);
+    append_member(out, first, "agent", {{"name", "ovpn-mgmt-push"}, {"version", kVersion}});
+    out += '}';
+    return out;
 }
 
 }  // namespace omp

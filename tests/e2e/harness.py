@@ -292,8 +292,9 @@ verb 3
 class PanelStandIn:
     """A real HTTP server on loopback that records every POST, as the panel would see it."""
 
-    def __init__(self, status=200):
+    def __init__(self, status=200, on_request=None):
         self.status = status
+        self.on_request = on_request
         self.requests = []
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
@@ -311,6 +312,8 @@ class PanelStandIn:
                                            "headers": dict(self.headers), "body": body})
                     panel.cond.notify_all()
                     status = panel.status
+                if panel.on_request:
+                    panel.on_request(arrived, body)
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()

@@ -1,0 +1,27 @@
+"""The README's first command: the live demo runs its scenario and cleans up after itself."""
+import os
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEMO = os.path.join(HERE, "..", "..", "demo", "live_demo.py")
+
+
+class LiveDemo(unittest.TestCase):
+    def test_demo_shows_live_pushes_and_leaves_nothing_running(self):
+        proc = subprocess.run([sys.executable, DEMO, "--once"], capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        out = proc.stdout
+        for expected in ("POST startup", "<- connect alice@udp", "<- connect bob@tcp",
+                         "<- disconnect bob@tcp", "<- disconnect alice@udp", "POST interval"):
+            self.assertIn(expected, out)
+        workdir = out.split("working in ", 1)[1].split(";", 1)[0]
+        self.assertFalse(os.path.exists(workdir))
+        leftovers = subprocess.run(["pgrep", "-f", workdir], capture_output=True, text=True).stdout
+        self.assertEqual(leftovers, "")
+
+
+if __name__ == "__main__":
+    unittest.main()
