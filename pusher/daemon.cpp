@@ -1,6 +1,7 @@
 #include "daemon.hpp"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
@@ -228,7 +229,13 @@ int blocked_signal_fd() {
 
 }  // namespace
 
+void keep_cycle_memory_mapped() {
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+
 int run_daemon(const Settings& settings) {
+    keep_cycle_memory_mapped();
     int signal_fd = blocked_signal_fd();
     if (signal_fd < 0) {
         log::error(std::string("signalfd: ") + std::strerror(errno));

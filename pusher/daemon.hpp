@@ -15,4 +15,9 @@ namespace omp {
 // Returns the process exit status.
 int run_daemon(const Settings& settings);
 
+// Keeps freed memory in the heap instead of returning it to the kernel after every cycle.
+// A cycle allocates and frees the same few megabytes every two seconds; without this, each
+// cycle pays the page faults again (measured: 10k+10k sessions 62 ms -> 23 ms per cycle).
+void keep_cycle_memory_mapped();
+
 }  // namespace omp

@@ -29,17 +29,15 @@ int main(int argc, char** argv) {
         default:
             break;
     }
+    if (settings->command == omp::Command::snapshot) return omp::run_snapshot(*settings);
+
+    // Only the subcommands that POST pay for TLS initialisation.
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         omp::log::error("libcurl failed to initialise");
         return 1;
     }
-    int status = 1;
-    switch (settings->command) {
-        case omp::Command::snapshot: status = omp::run_snapshot(*settings); break;
-        case omp::Command::push: status = omp::run_push(*settings); break;
-        case omp::Command::run: status = omp::run_daemon(*settings); break;
-        default: break;
-    }
+    int status = settings->command == omp::Command::push ? omp::run_push(*settings)
+                                                         : omp::run_daemon(*settings);
     curl_global_cleanup();
     return status;
 }

@@ -1,7 +1,6 @@
 #include "merger.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace omp {
 
@@ -22,30 +21,27 @@ SourceSummary summarize(const SourceReport& r) {
 
 Snapshot merge_reports(std::vector<SourceReport> reports) {
     Snapshot snapshot;
+    snapshot.reports = std::move(reports);
     std::size_t total = 0;
-    for (const auto& r : reports) total += r.status.sessions.size();
-
-    // Pick the winners by pointer, without moving anything, so the map's keys (views of the
-    // reports' own strings) stay valid; then move each winner exactly once, sorted.
-    std::vector<Session*> winners;
-    winners.reserve(total);
-    std::unordered_map<std::string_view, std::size_t> by_username;
-    by_username.reserve(total);
-    for (auto& r : reports) {
+    for (const auto& r : snapshot.reports) {
         snapshot.sources.push_back(summarize(r));
-        for (auto& s : r.status.sessions) {
-            auto [slot, inserted] = by_username.try_emplace(s.username, winners.size());
-            if (inserted) {
-                winners.push_back(&s);
-            } else if (s.connected_at > winners[slot->second]->connected_at) {
-                winners[slot->second] = &s;
-            }
-        }
+        total += r.status.sessions.size();
     }
-    std::sort(winners.begin(), winners.end(),
-              [](const Session* a, const Session* b) { return a->username < b->username; });
-    snapshot.users.reserve(winners.size());
-    for (Session* s : winners) snapshot.users.push_back(std::move(*s));
+    // Sort every session by username, the most recent first within a name (the earlier
+    // endpoint first on a tie); the first of each run of equal names is that user.
+    std::vector<const Session*> all;
+    all.reserve(total);
+    for (const auto& r : snapshot.reports) {
+        for (const auto& s : r.status.sessions) all.push_back(&s);
+    }
+    std::stable_sort(all.begin(), all.end(), [](const Session* a, const Session* b) {
+        if (a->username != b->username) return a->username < b->username;
+        return a->connected_at > b->connected_at;
+    });
+    all.erase(std::unique(all.begin(), all.end(),
+                          [](const Session* a, const Session* b) { return a->username == b->username; }),
+              all.end());
+    snapshot.users = std::move(all);
     return snapshot;
 }
 

@@ -23,8 +23,17 @@ struct SourceSummary {
     double took_ms = 0;
 };
 
+// The users point into the reports the snapshot owns: each session is stored once, however
+// large the server. Move-only, so the pointers cannot outlive their sessions.
 struct Snapshot {
-    std::vector<Session> users;  // sorted by username
+    Snapshot() = default;
+    Snapshot(Snapshot&&) = default;
+    Snapshot& operator=(Snapshot&&) = default;
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+
+    std::vector<SourceReport> reports;
+    std::vector<const Session*> users;  // one per username, sorted by username
     std::vector<SourceSummary> sources;
 };
 

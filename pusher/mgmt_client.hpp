@@ -47,6 +47,7 @@ private:
     void start_connect();
     void on_connected();
     void read_available();
+    void ack_quickly();
     void flush_output();
     void finish_ok();
     void finish_error(const std::string& what);

@@ -8,30 +8,38 @@
 
 namespace omp {
 
-std::string build_payload_once(const Settings& settings, bool& any_source_ok) {
+namespace {
+
+// Queries every endpoint once and renders the payload into `sink`, as both subcommands do;
+// returns whether any endpoint answered.
+bool render_once(const Settings& settings, const PayloadSink& sink) {
     auto reports = query_all(settings.endpoints, settings.mgmt_password, settings.mgmt_timeouts);
-    any_source_ok = false;
+    bool any_source_ok = false;
     for (const auto& r : reports) {
         if (r.ok) any_source_ok = true;
         else log::warning("endpoint " + r.name + ": " + r.error);
     }
     PayloadContext context;
     context.trigger = "manual";
-    return render_payload(merge_reports(std::move(reports)), context);
+    render_payload(merge_reports(std::move(reports)), context, sink);
+    return any_source_ok;
 }
 
+}  // namespace
+
 int run_snapshot(const Settings& settings) {
-    bool any_ok = false;
-    std::string body = build_payload_once(settings, any_ok);
-    body += '\n';
-    std::fwrite(body.data(), 1, body.size(), stdout);
+    // Streamed: a 20,000-user body never sits in memory whole.
+    bool any_ok = render_once(settings, [](std::string_view piece) {
+        std::fwrite(piece.data(), 1, piece.size(), stdout);
+    });
+    std::fputc('\n', stdout);
     std::fflush(stdout);
     return any_ok ? 0 : 1;
 }
 
 int run_push(const Settings& settings) {
-    bool any_ok = false;
-    std::string body = build_payload_once(settings, any_ok);
+    std::string body;
+    render_once(settings, [&](std::string_view piece) { body.append(piece); });
     HttpSender sender(*settings.panel);
     PostResult result = sender.post(std::move(body));
     if (!result.ok) {

@@ -46,11 +46,14 @@ void append_member(std::string& out, bool& first, std::string_view key, const Js
 // are reused, so a 20,000-user payload costs no allocation per field.
 class UserWriter {
 public:
-    UserWriter() = default;
     UserWriter(const UserWriter&) = delete;
     UserWriter& operator=(const UserWriter&) = delete;
 
-    void append(const Session& s, std::string& out) {
+    // `out` must stay the string bound at construction.
+    explicit UserWriter(std::string& out)
+        : serializer_(nlohmann::detail::output_adapter<char, std::string>(out), ' ', kReplaceInvalidUtf8) {}
+
+    void append(const Session& s) {
         username_ = s.username;
         client_ip_ = s.client_ip;
         // An IPv6-only client still gets a virtual_ip the dashboard can show.
@@ -63,7 +66,8 @@ public:
         virtual_ipv6_ = s.virtual_ipv6;
         client_port_ = s.client_port ? Json(*s.client_port) : Json(nullptr);
         client_id_ = s.client_id ? Json(*s.client_id) : Json(nullptr);
-        out += user_.dump(-1, ' ', false, kReplaceInvalidUtf8);
+        // What Json::dump() does, minus a temporary string per user.
+        serializer_.dump(user_, false, false, 0);
     }
 
 private:
@@ -80,6 +84,7 @@ private:
     }
     std::string& text(const char* key) { return user_[key].get_ref<std::string&>(); }
 
+    nlohmann::detail::serializer<Json> serializer_;
     Json user_ = make_template();
     std::string& username_ = text("username");
     std::string& client_ip_ = text("client_ip");
@@ -109,9 +114,10 @@ Json source_json(const SourceSummary& s) {
 
 }  // namespace
 
-std::string render_payload(const Snapshot& snapshot, const PayloadContext& context) {
+void render_payload(const Snapshot& snapshot, const PayloadContext& context, const PayloadSink& sink) {
+    constexpr std::size_t kChunk = 64 * 1024;
     std::string out;
-    out.reserve(256 + snapshot.users.size() * 300);
+    out.reserve(kChunk + 4096);
     bool first = true;
     out += '{';
     append_member(out, first, "status", "mgmt");
@@ -119,10 +125,14 @@ std::string render_payload(const Snapshot& snapshot, const PayloadContext& conte
     append_member(out, first, "clients", snapshot.users.size());
 
     out += ",\"users\":[";
-    UserWriter writer;
+    UserWriter writer(out);
     for (std::size_t i = 0; i < snapshot.users.size(); ++i) {
         if (i > 0) out += ',';
-        writer.append(snapshot.users[i], out);
+        writer.append(*snapshot.users[i]);
+        if (out.size() >= kChunk) {
+            sink(out);
+            out.clear();
+        }
     }
     out += ']';
 
@@ -140,7 +150,14 @@ std::string render_payload(const Snapshot& snapshot, const PayloadContext& conte
     append_member(out, first, "sources", sources);
     append_member(out, first, "agent", {{"name", "ovpn-mgmt-push"}, {"version", kVersion}});
     out += '}';
-    return out;
+    sink(out);
+}
+
+std::string render_payload(const Snapshot& snapshot, const PayloadContext& context) {
+    std::string body;
+    body.reserve(1024 + snapshot.users.size() * 256);
+    render_payload(snapshot, context, [&](std::string_view piece) { body.append(piece); });
+    return body;
 }
 
 }  // namespace omp

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -28,7 +30,11 @@ struct PayloadContext {
 // "2025-10-27T07:03:06.055456Z"
 std::string format_utc_microseconds(std::chrono::system_clock::time_point t);
 
+// Receives the body in pieces of about 64 KiB, so a large payload can be streamed.
+using PayloadSink = std::function<void(std::string_view)>;
+
 // Never throws on odd names: invalid UTF-8 is replaced with U+FFFD.
+void render_payload(const Snapshot& snapshot, const PayloadContext& context, const PayloadSink& sink);
 std::string render_payload(const Snapshot& snapshot, const PayloadContext& context);
 
 }  // namespace omp

@@ -9,10 +9,10 @@ namespace omp {
 namespace {
 
 // status 3 separates by TAB, status 2 by comma; the first separator on a line tells which.
-std::vector<std::string_view> split_fields(std::string_view line) {
+void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
     std::size_t first = line.find_first_of("\t,");
     char sep = first != std::string_view::npos ? line[first] : '\t';
-    std::vector<std::string_view> fields;
+    fields.clear();
     std::size_t start = 0;
     while (true) {
         std::size_t end = line.find(sep, start);
@@ -20,7 +20,6 @@ std::vector<std::string_view> split_fields(std::string_view line) {
         if (end == std::string_view::npos) break;
         start = end + 1;
     }
-    return fields;
 }
 
 template <typename Int>
@@ -40,13 +39,13 @@ StatusParser::StatusParser(std::string source_name) : source_(std::move(source_n
 void StatusParser::feed_line(std::string_view line) {
     if (line.ends_with('\r')) line.remove_suffix(1);
     if (line.starts_with("HEADER")) {
-        auto fields = split_fields(line);
-        if (fields.size() > 2 && fields[0] == "HEADER" && fields[1] == "CLIENT_LIST") {
-            read_header(fields);
+        split_fields(line, fields_);
+        if (fields_.size() > 2 && fields_[0] == "HEADER" && fields_[1] == "CLIENT_LIST") {
+            read_header(fields_);
         }
     } else if (line.starts_with("CLIENT_LIST")) {
-        auto fields = split_fields(line);
-        if (fields[0] == "CLIENT_LIST") read_client(line, fields);
+        split_fields(line, fields_);
+        if (fields_[0] == "CLIENT_LIST") read_client(line, fields_);
     }
     // TITLE, TIME, ROUTING_TABLE, GLOBAL_STATS and the rest carry nothing we post.
 }

@@ -44,6 +44,7 @@ private:
     std::string source_;
     std::optional<Columns> columns_;
     std::size_t rows_before_header_ = 0;
+    std::vector<std::string_view> fields_;  // reused for every line
     ParsedStatus result_;
 };
 

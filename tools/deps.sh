@@ -9,7 +9,7 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev
   libboost-test-dev libbenchmark-dev
   # tests and demo: real OpenVPN, a PKI, the stand-in panel
-  openvpn openssl python3 procps
+  openvpn openssl python3 procps time
 )
 
 missing=()

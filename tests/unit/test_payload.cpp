@@ -8,7 +8,7 @@ using nlohmann::json;
 
 namespace {
 
-omp::Snapshot one_user_snapshot() {
+omp::Session alice() {
     omp::Session s;
     s.source = "udp";
     s.common_name = "alice-cn";
@@ -19,12 +19,22 @@ omp::Snapshot one_user_snapshot() {
     s.bytes_received = 123456;
     s.bytes_sent = 654321;
     s.connected_at = 1730000000;
-    omp::Snapshot snap;
-    snap.users.push_back(s);
-    snap.sources.push_back({"udp", "openvpn", true, "", 1, 0, 0, 1.5});
-    snap.sources.push_back({"tcp", "openvpn", false, "127.0.0.1:7506: connect: Connection refused", 0, 0, 0, 0.1});
-    return snap;
+    return s;
 }
+
+// A udp endpoint with these sessions and a tcp endpoint that is down.
+omp::Snapshot snapshot_of(std::vector<omp::Session> sessions) {
+    std::vector<omp::SourceReport> reports(2);
+    reports[0].name = "udp";
+    reports[0].ok = true;
+    reports[0].status.sessions = std::move(sessions);
+    reports[0].took = std::chrono::microseconds(1500);
+    reports[1].name = "tcp";
+    reports[1].error = "127.0.0.1:7506: connect: Connection refused";
+    return omp::merge_reports(std::move(reports));
+}
+
+omp::Snapshot one_user_snapshot() { return snapshot_of({alice()}); }
 
 json render(const omp::Snapshot& snap) {
     omp::PayloadContext ctx;
@@ -54,10 +64,10 @@ BOOST_AUTO_TEST_CASE(contract_keys_have_contract_types) {
 }
 
 BOOST_AUTO_TEST_CASE(clients_equals_number_of_users) {
-    auto snap = one_user_snapshot();
-    snap.users.push_back(snap.users[0]);
-    snap.users[1].username = "bob";
-    json body = render(snap);
+    auto bob = alice();
+    bob.username = "bob";
+    json body = render(snapshot_of({alice(), bob}));
+    BOOST_TEST(body["clients"] == 2);
     BOOST_TEST(body["clients"] == body["users"].size());
 }
 
@@ -87,26 +97,26 @@ BOOST_AUTO_TEST_CASE(ts_is_utc_with_microseconds_and_z) {
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_names_give_valid_json) {
-    auto snap = one_user_snapshot();
-    snap.users[0].username = std::string("bad\xff\xfe name");
-    snap.users[0].common_name = std::string("\xc3");  // truncated sequence
-    std::string text = omp::render_payload(snap, {});
+    auto odd = alice();
+    odd.username = std::string("bad\xff\xfe name");
+    odd.common_name = std::string("\xc3");  // truncated sequence
+    std::string text = omp::render_payload(snapshot_of({odd}), {});
     json body = json::parse(text);  // throws if invalid
     BOOST_TEST(body["users"][0]["username"] == "bad\xEF\xBF\xBD\xEF\xBF\xBD name");
 }
 
 BOOST_AUTO_TEST_CASE(control_characters_and_quotes_are_escaped) {
-    auto snap = one_user_snapshot();
-    snap.users[0].username = "a\"b\\c\td\ne\x01";
-    json body = json::parse(omp::render_payload(snap, {}));
+    auto odd = alice();
+    odd.username = "a\"b\\c\td\ne\x01";
+    json body = json::parse(omp::render_payload(snapshot_of({odd}), {}));
     BOOST_TEST(body["users"][0]["username"] == "a\"b\\c\td\ne\x01");
 }
 
 BOOST_AUTO_TEST_CASE(ipv6_only_user_shows_its_ipv6_as_virtual_ip) {
-    auto snap = one_user_snapshot();
-    snap.users[0].virtual_ip = "";
-    snap.users[0].virtual_ipv6 = "fd00::2";
-    json u = render(snap)["users"][0];
+    auto v6 = alice();
+    v6.virtual_ip = "";
+    v6.virtual_ipv6 = "fd00::2";
+    json u = render(snapshot_of({v6}))["users"][0];
     BOOST_TEST(u["virtual_ip"] == "fd00::2");
     BOOST_TEST(u["virtual_ipv6"] == "fd00::2");
 }
