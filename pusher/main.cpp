@@ -1,6 +1,7 @@
 // ovpn-mgmt-push: thin entry point. Only main() decides the exit status.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -8,10 +9,30 @@
 #include "log.hpp"
 #include "oneshot.hpp"
 #include "settings.hpp"
+#include "setup_command.hpp"
 #include "version.hpp"
+
+namespace {
+
+// `setup` edits OpenVPN configs and has options of its own.
+int setup_main(const std::vector<std::string>& args) {
+    if (std::find(args.begin(), args.end(), "--help") != args.end()) {
+        std::cout << omp::setup_usage_text();
+        return 0;
+    }
+    auto setup = omp::parse_setup_args(args);
+    if (!setup) {
+        omp::log::error(setup.error().message);
+        return 2;
+    }
+    return omp::run_setup(*setup);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "setup") return setup_main({args.begin() + 1, args.end()});
     auto settings = omp::resolve_settings(args, omp::current_environment());
     if (!settings) {
         omp::log::error(settings.error().message);

@@ -331,6 +331,8 @@ Subcommands:
              POST the merged payload on each event and every interval
   snapshot   query every endpoint once and print the payload (exit 1 if none answered)
   push       one snapshot, one POST; the exit status says whether the panel accepted it
+  setup      add the plugin and a management line to the OpenVPN server configs
+             (see setup --help)
 
 Options (each has an environment variable; a flag beats its variable):
   --mgmt NAME=ADDR           management endpoint, repeatable; ADDR is HOST:PORT or

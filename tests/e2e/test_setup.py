@@ -1,0 +1,179 @@
+"""`ovpn-mgmt-push setup` on sample server configs, and an amended config run by real OpenVPN."""
+import glob
+import os
+import unittest
+
+from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+                     PLUGIN, free_port, run_binary, users_by_name)
+
+FRESH = """port 1194
+proto udp
+dev tun
+server 10.8.0.0 255.255.255.0
+<ca>
+-----BEGIN CERTIFICATE-----
+MIIBdummy
+-----END CERTIFICATE-----
+</ca>
+verb 3
+"""
+OLD_HOOKS = FRESH.replace("verb 3\n", "script-security 2\n"
+                          "client-connect \"/usr/local/bin/ovpn-mgmt-push.sh connect\"\n"
+                          "client-disconnect /usr/local/bin/ovpn-mgmt-push.sh\nverb 3\n")
+SET_UP = FRESH.replace("proto udp", "proto tcp-server") + (
+    "plugin /usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so instance=tcp "
+    "socket=/run/ovpn-mgmt-push/events.sock\nmanagement 127.0.0.1 7506\n")
+NO_MANAGEMENT = FRESH.replace("proto udp", "proto tcp-server") + (
+    "plugin /usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so instance=tcp "
+    "socket=/run/ovpn-mgmt-push/events.sock\n")
+CLIENT = "client\nremote vpn.example.com 1194\n"
+
+
+class Setup(unittest.TestCase):
+    def setUp(self):
+        self.work = Workdir(prefix="omp-setup-")
+        self.addCleanup(self.work.remove)
+
+    def write(self, name, text, mode=0o600):
+        path = self.work.join(name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def read(self, name):
+        with open(self.work.join(name)) as f:
+            return f.read()
+
+    def setup(self, *args):
+        return run_binary("setup", "--search-dir", self.work.path, *args)
+
+    def backups(self):
+        return sorted(glob.glob(self.work.join("*.bak-ovpn-mgmt-push-*")))
+
+    def test_fresh_config_gets_plugin_and_management_and_a_backup(self):
+        self.write("server.conf", FRESH)
+        status, out, err = self.setup()
+        self.assertEqual(status, 0, err)
+        text = self.read("server.conf")
+        # The plugin's installed path depends on the build's prefix.
+        self.assertRegex(text, r"\nplugin /\S+/openvpn/plugins/openvpn-plugin-mgmt-push\.so instance=udp "
+                               r"socket=/run/ovpn-mgmt-push/events\.sock\n")
+        self.assertIn("\nmanagement 127.0.0.1 7505\n", text)
+        self.assertTrue(text.startswith(FRESH))
+        [backup] = self.backups()
+        with open(backup) as f:
+            self.assertEqual(f.read(), FRESH)
+        self.assertEqual(os.stat(backup).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(self.work.join("server.conf")).st_mode & 0o777, 0o600)
+        self.assertIn("MGMT_ENDPOINTS=udp=127.0.0.1:7505", out)
+
+    def test_running_twice_changes_nothing_the_second_time(self):
+        self.write("server.conf", OLD_HOOKS)
+        self.setup()
+        once = self.read("server.conf")
+        status, out, _ = self.setup()
+        self.assertEqual(status, 0)
+        self.assertEqual(self.read("server.conf"), once)
+        self.assertEqual(len(self.backups()), 1)
+        self.assertIn("already set up", out)
+
+    def test_already_set_up_config_is_left_alone(self):
+        self.write("server-tcp.conf", SET_UP)
+        status, out, _ = self.setup()
+        self.assertEqual(status, 0)
+        self.assertEqual(self.read("server-tcp.conf"), SET_UP)
+        self.assertEqual(self.backups(), [])
+        self.assertIn("MGMT_ENDPOINTS=tcp=127.0.0.1:7506", out)
+
+    def test_old_hook_lines_are_removed(self):
+        self.write("server.conf", OLD_HOOKS)
+        self.setup()
+        text = self.read("server.conf")
+        self.assertNotIn("ovpn-mgmt-push.sh", text)
+        self.assertIn("script-security 2", text)
+
+    def test_missing_management_line_is_added_on_loopback(self):
+        self.write("server-tcp.conf", NO_MANAGEMENT)
+        status, out, _ = self.setup()
+        self.assertEqual(status, 0)
+        text = self.read("server-tcp.conf")
+        self.assertIn("\nmanagement 127.0.0.1 7506\n", text)
+        self.assertEqual(text.count("plugin "), 1)
+
+    def test_udp_and_tcp_configs_get_distinct_instances_and_ports(self):
+        self.write("server.conf", FRESH)
+        self.write("server-tcp.conf", FRESH.replace("proto udp", "proto tcp-server"))
+        _, out, _ = self.setup()
+        self.assertIn("MGMT_ENDPOINTS=tcp=127.0.0.1:7506,udp=127.0.0.1:7505", out)
+
+    def test_client_configs_are_skipped(self):
+        self.write("client.conf", CLIENT)
+        self.write("server.conf", FRESH)
+        self.setup()
+        self.assertEqual(self.read("client.conf"), CLIENT)
+
+    def test_dry_run_prints_the_diff_and_changes_nothing(self):
+        self.write("server.conf", OLD_HOOKS)
+        status, out, _ = self.setup("--dry-run")
+        self.assertEqual(status, 0)
+        self.assertEqual(self.read("server.conf"), OLD_HOOKS)
+        self.assertEqual(self.backups(), [])
+        self.assertIn("--- " + self.work.join("server.conf"), out)
+        self.assertIn("\n-client-connect \"/usr/local/bin/ovpn-mgmt-push.sh connect\"\n", out)
+        self.assertIn("\n+management 127.0.0.1 7505\n", out)
+
+    def test_an_unparsable_config_is_refused_and_nothing_changes(self):
+        self.write("server.conf", FRESH)
+        self.write("broken.conf", FRESH.replace("</ca>\n", ""))
+        status, _, err = self.setup()
+        self.assertEqual(status, 1)
+        self.assertIn("broken.conf:5: <ca> is never closed", err)
+        self.assertIn("nothing changed", err)
+        self.assertEqual(self.read("server.conf"), FRESH)
+        self.assertEqual(self.backups(), [])
+
+    def test_a_given_client_config_is_refused(self):
+        path = self.write("client.conf", CLIENT)
+        status, _, err = run_binary("setup", "--config", path)
+        self.assertEqual(status, 1)
+        self.assertIn("not an OpenVPN server config", err)
+
+    def test_a_bad_setup_option_is_a_usage_error(self):
+        status, _, err = run_binary("setup", "--frob")
+        self.assertEqual(status, 2)
+        self.assertIn("`--frob'", err)
+
+
+class SetUpConfigRunsInRealOpenVPN(unittest.TestCase):
+    def test_amended_config_loads_the_plugin_and_events_reach_the_daemon(self):
+        procs = Processes()
+        self.addCleanup(procs.stop_all)
+        work = Workdir(prefix="omp-setup-run-")
+        self.addCleanup(work.remove)
+        pki = Pki(work.join("pki"))
+        panel = PanelStandIn()
+        self.addCleanup(panel.close)
+        sock = work.join("run", "events.sock")
+        server = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=71)
+        # Strip the harness's own plugin line: setup must add it.
+        with open(server.conf) as f:
+            text = "".join(line for line in f if not line.startswith("plugin "))
+        with open(server.conf, "w") as f:
+            f.write(text)
+        status, out, err = run_binary("setup", "--config", server.conf, "--plugin", os.path.abspath(PLUGIN),
+                                      "--event-socket", sock)
+        self.assertEqual(status, 0, err)
+        self.assertIn(f"MGMT_ENDPOINTS=udp=127.0.0.1:{server.mgmt_port}", out)
+        Aggregator(procs, work, ["--mgmt", f"udp={server.mgmt_address}", "--url", panel.url(),
+                                 "--interval", "60", "--event-socket", sock]).start(sock)
+        server.start()
+        mark = panel.count()
+        OpenVPNClient(procs, work, pki, server, "via-setup").start()
+        payload = panel.wait_for_payload(lambda p: any(e["username"] == "via-setup" for e in p["events"]), 10,
+                                         after=mark)
+        self.assertIn("via-setup", users_by_name(payload))
+
+
+if __name__ == "__main__":
+    unittest.main()
