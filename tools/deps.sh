@@ -10,6 +10,8 @@ packages=(
   libboost-test-dev libbenchmark-dev
   # tests and demo: real OpenVPN, a PKI, the stand-in panel
   openvpn openssl python3 procps time
+  # the package test: build, lint and check the unit
+  build-essential debhelper dpkg-dev lintian systemd man-db
 )
 
 missing=()

@@ -8,4 +8,19 @@ tools/deps.sh
 build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -DOMP_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j"$(nproc)"
-ctest --test-dir "$build" --output-on-failure "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+ctest --test-dir "$build" --output-on-failure "$@" | tee "$log" || status=1
+total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
+total=${total:-0}; failed=${failed:-0}
+
+# The package: build, lint, install, run the end-to-end tests against it, purge.
+# SKIP_PACKAGE_TEST=1 leaves it out (it installs and removes ovpn-mgmt-push system-wide).
+if [ "${SKIP_PACKAGE_TEST:-0}" != 1 ]; then
+  total=$((total + 1))
+  if ! tools/package-test.sh; then failed=$((failed + 1)); status=1; fi
+fi
+echo "summary: $((total - failed)) passed, $failed failed"
+exit $status

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The Debian package, end to end: build the .deb from this tree, lint it, install it with apt,
+# verify the unit, run the end-to-end tests against the INSTALLED plugin and binary, purge it
+# and check that nothing of it is left. Needs root; it installs and removes the package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh
+
+work=$(mktemp -d /tmp/omp-package-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/src"
+tar --exclude-vcs --exclude='./build*' --exclude='./obj-*' -c . | tar -x -C "$work/src"
+
+echo "== dpkg-buildpackage"
+(cd "$work/src" && dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1) || { tail -40 "$work/build.log"; exit 1; }
+deb=$(ls "$work"/ovpn-mgmt-push_*.deb)
+
+echo "== lintian"
+lintian --fail-on error,warning --display-info "$deb"
+
+echo "== apt-get install $deb"
+if dpkg -s ovpn-mgmt-push >/dev/null 2>&1; then
+  echo "ovpn-mgmt-push is installed already; this test installs and purges it" >&2
+fi
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+plugin=/usr/lib/$multiarch/openvpn/plugins/openvpn-plugin-mgmt-push.so
+test -x /usr/sbin/ovpn-mgmt-push
+test -f "$plugin"
+test "$(stat -c %a /etc/default/ovpn-mgmt-push)" = 600
+/usr/sbin/ovpn-mgmt-push --version
+
+echo "== systemd-analyze verify"
+verify=$(systemd-analyze verify /lib/systemd/system/ovpn-mgmt-push.service 2>&1 || true)
+if [ -n "$verify" ]; then echo "$verify"; exit 1; fi
+
+echo "== end-to-end tests against the installed files"
+(cd tests/e2e && OMP_BIN=/usr/sbin/ovpn-mgmt-push OMP_PLUGIN="$plugin" PYTHONDONTWRITEBYTECODE=1 \
+   python3 -m unittest test_daemon test_oneshot test_setup)
+
+echo "== apt-get purge"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ovpn-mgmt-push >/dev/null
+left=0
+for f in /usr/sbin/ovpn-mgmt-push "$plugin" /lib/systemd/system/ovpn-mgmt-push.service \
+         /etc/default/ovpn-mgmt-push /usr/share/man/man8/ovpn-mgmt-push.8.gz /usr/share/doc/ovpn-mgmt-push; do
+  if [ -e "$f" ]; then echo "left behind after purge: $f" >&2; left=1; fi
+done
+if dpkg -s ovpn-mgmt-push >/dev/null 2>&1; then echo "still known to dpkg after purge" >&2; left=1; fi
+[ "$left" -eq 0 ]
+echo "package test: passed"
