@@ -10,12 +10,15 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "event_listener.hpp"
 #include "event_overlay.hpp"
 #include "log.hpp"
 #include "merger.hpp"
 #include "payload.hpp"
+#include "rate_limit.hpp"
+#include "session_records.hpp"
 
 namespace omp {
 
@@ -30,35 +33,45 @@ static_assert(CURL_WAIT_POLLIN == POLLIN && CURL_WAIT_POLLOUT == POLLOUT);
 
 // Datagrams read per loop turn: a flood cannot starve the timers.
 constexpr std::size_t kEventBudget = 256;
+// Session records per POST: a backlog after an outage drains over a few POSTs.
+constexpr std::size_t kRecordsPerPost = 500;
 
 class Daemon {
 public:
-    Daemon(const Settings& settings, std::unique_ptr<EventListener> listener, int signal_fd)
-        : settings_(settings),
+    Daemon(Settings settings, SettingsReloader reload, std::unique_ptr<EventListener> listener,
+           RecordStore records, int signal_fd)
+        : settings_(std::move(settings)),
+          reload_(std::move(reload)),
           listener_(std::move(listener)),
+          records_(std::move(records)),
           signal_fd_(signal_fd),
-          sender_(*settings.panel),
-          interval_(duration_cast<Clock::duration>(settings.interval)),
+          sender_(std::make_unique<HttpSender>(*settings_.panel)),
+          interval_(duration_cast<Clock::duration>(settings_.interval)),
           next_tick_(Clock::now() + interval_) {}
 
     int loop();
 
 private:
-    void read_signals();
+    void read_signals(Clock::time_point now);
     void read_events(Clock::time_point now);
     void advance_queries(const std::vector<curl_waitfd>& fds, std::size_t first, Clock::time_point now);
     void start_cycle(Clock::time_point now);
     void finish_cycle(Clock::time_point now);
     void on_post_result(const PostResult& result, Clock::time_point now);
+    void reload(Clock::time_point now);
+    void apply_panel_change();
     Clock::time_point next_wakeup() const;
     void notify_watchdog(Clock::time_point now);
 
-    bool idle() const { return queries_.empty() && !sender_.in_flight(); }
+    bool idle() const { return queries_.empty() && !sender_->in_flight(); }
 
-    const Settings& settings_;
+    Settings settings_;
+    SettingsReloader reload_;
     std::unique_ptr<EventListener> listener_;
+    RecordStore records_;
     int signal_fd_;
-    HttpSender sender_;
+    std::unique_ptr<HttpSender> sender_;
+    std::optional<PanelConfig> next_panel_;  // from a reload, once no POST is in flight
     EventOverlay overlay_;
     Clock::duration interval_;
     Clock::time_point next_tick_;
@@ -71,12 +84,14 @@ private:
     std::vector<std::unique_ptr<MgmtQuery>> queries_;
     std::string cycle_trigger_;
     std::vector<TriggerEvent> cycle_events_;
+    std::vector<SessionRecord> cycle_records_;  // in the POST in flight; acked on 2xx
 
     // Panel failures: back off, capped at one interval, and log per episode.
     int failures_ = 0;
     Clock::time_point retry_at_{};
     std::string last_error_;
     Clock::time_point last_error_logged_{};
+    RateLimit record_error_log_{std::chrono::seconds(60)};
 
     std::chrono::microseconds watchdog_usec_{0};
     Clock::time_point watchdog_due_{};
@@ -86,8 +101,8 @@ int Daemon::loop() {
     uint64_t usec = 0;
     if (sd_watchdog_enabled(0, &usec) > 0) watchdog_usec_ = std::chrono::microseconds(usec);
     sd_notify(0, "READY=1\nSTATUS=listening for plugin events");
-    log::info("listening on " + settings_.event_socket + ", posting to " +
-              url_for_log(settings_.panel->url));
+    log::info("listening on " + settings_.event_socket + ", posting to " + url_for_log(settings_.panel->url) +
+              (records_.size() ? "; " + std::to_string(records_.size()) + " session record(s) waiting" : ""));
 
     while (!stop_) {
         std::vector<curl_waitfd> fds = {{signal_fd_, CURL_WAIT_POLLIN, 0},
@@ -97,17 +112,18 @@ int Daemon::loop() {
         auto now = Clock::now();
         auto wait = duration_cast<milliseconds>(next_wakeup() - now).count() + 1;
         int timeout = static_cast<int>(std::clamp<long long>(wait, 0, 60000));
-        CURLMcode rc = curl_multi_poll(sender_.multi_handle(), fds.data(),
-                                       static_cast<unsigned>(fds.size()), timeout, nullptr);
+        CURLMcode rc = curl_multi_poll(sender_->multi_handle(), fds.data(), static_cast<unsigned>(fds.size()),
+                                       timeout, nullptr);
         if (rc != CURLM_OK) {
             log::error(std::string("poll failed: ") + curl_multi_strerror(rc));
             return 1;
         }
         now = Clock::now();
-        if (fds[0].revents) read_signals();
+        if (fds[0].revents) read_signals(now);
         if (fds[1].revents) read_events(now);
         advance_queries(fds, 2, now);
-        if (auto result = sender_.progress()) on_post_result(*result, now);
+        if (auto result = sender_->progress()) on_post_result(*result, now);
+        if (next_panel_ && !sender_->in_flight()) apply_panel_change();
 
         if (now >= next_tick_) {
             dirty_ = true;
@@ -116,8 +132,11 @@ int Daemon::loop() {
         if (!stop_ && dirty_ && idle() && now >= retry_at_) start_cycle(now);
         notify_watchdog(now);
     }
+    records_.sync();  // what the panel has not acknowledged waits on disk for the next start
     sd_notify(0, "STOPPING=1");
-    log::info("stopping");
+    log::info("stopping" + (records_.size() ? "; " + std::to_string(records_.size()) +
+                                                  " session record(s) kept in " + records_.path()
+                                            : std::string()));
     return 0;
 }
 
@@ -129,10 +148,11 @@ Clock::time_point Daemon::next_wakeup() const {
     return t;
 }
 
-void Daemon::read_signals() {
+void Daemon::read_signals(Clock::time_point now) {
     signalfd_siginfo info{};
     while (read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) stop_ = true;
+        if (info.ssi_signo == SIGHUP) reload(now);
     }
 }
 
@@ -144,6 +164,11 @@ void Daemon::read_events(Clock::time_point now) {
         std::string username = e.username.empty() || e.username == "UNDEF" ? e.common_name : e.username;
         pending_events_.push_back(
             TriggerEvent{std::string(to_string(e.kind)), e.instance, std::move(username), e.ts_us});
+        if (e.kind == event::Kind::disconnect) {
+            if (auto added = records_.add(record_from_disconnect(e)); !added) {
+                if (auto held = record_error_log_.allow(now)) log::error(added.error().message);
+            }
+        }
         dirty_ = true;
     }
 }
@@ -160,12 +185,12 @@ void Daemon::advance_queries(const std::vector<curl_waitfd>& fds, std::size_t fi
 
 void Daemon::start_cycle(Clock::time_point now) {
     dirty_ = false;
+    records_.sync();
     cycle_events_ = std::move(pending_events_);
     pending_events_.clear();
     cycle_trigger_ = !cycle_events_.empty() ? "event" : std::exchange(next_trigger_, "interval");
     for (const auto& ep : settings_.endpoints) {
-        queries_.push_back(std::make_unique<MgmtQuery>(ep, settings_.mgmt_password,
-                                                       settings_.mgmt_timeouts, now));
+        queries_.push_back(std::make_unique<MgmtQuery>(ep, settings_.mgmt_password, settings_.mgmt_timeouts, now));
     }
     // A query may finish (or fail) inside its constructor, e.g. on a refused connect.
     std::vector<curl_waitfd> none(2 + queries_.size(), curl_waitfd{-1, 0, 0});
@@ -184,19 +209,28 @@ void Daemon::finish_cycle(Clock::time_point now) {
     context.trigger = cycle_trigger_;
     context.events = std::move(cycle_events_);
     cycle_events_.clear();
-    sender_.start(render_payload(merge_reports(std::move(reports)), context));
+    cycle_records_ = records_.pending(kRecordsPerPost);
+    context.ended_sessions = cycle_records_;
+    context.ended_sessions_dropped = records_.dropped();
+    const auto& c = listener_->counters();
+    context.event_socket = EventSocketCounters{c.accepted, c.foreign_sender, c.malformed};
+    sender_->start(render_payload(merge_reports(std::move(reports)), context));
 }
 
 void Daemon::on_post_result(const PostResult& result, Clock::time_point now) {
     if (result.ok) {
-        if (failures_ > 0) {
-            log::info("panel accepts posts again after " + std::to_string(failures_) + " failed");
-        }
+        if (failures_ > 0) log::info("panel accepts posts again after " + std::to_string(failures_) + " failed");
         failures_ = 0;
         last_error_.clear();
         retry_at_ = now;
+        std::vector<std::string> acked;
+        for (const auto& r : cycle_records_) acked.push_back(r.id);
+        cycle_records_.clear();
+        if (auto done = records_.acknowledge(acked); !done) log::error(done.error().message);
+        if (records_.size() > 0) dirty_ = true;  // more waiting: post them now, not in 2 s
         return;
     }
+    cycle_records_.clear();
     ++failures_;
     auto backoff = milliseconds(250) * (1 << std::min(failures_, 10));
     retry_at_ = now + std::min<Clock::duration>(backoff, interval_);
@@ -208,6 +242,39 @@ void Daemon::on_post_result(const PostResult& result, Clock::time_point now) {
         last_error_ = result.error;
         last_error_logged_ = now;
     }
+}
+
+// SIGHUP: the new settings take effect without dropping the event socket, the overlay, the
+// pending events or the session records. What cannot change in flight is said, not guessed.
+void Daemon::reload(Clock::time_point now) {
+    auto fresh = reload_();
+    if (!fresh) {
+        log::error("reload failed, keeping the running settings: " + fresh.error().message);
+        return;
+    }
+    for (const auto& warning : fresh->warnings) log::warning(warning);
+    if (fresh->event_socket != settings_.event_socket || fresh->event_user != settings_.event_user ||
+        fresh->state_dir != settings_.state_dir) {
+        log::warning("the event socket, its user and the state directory change only on restart");
+        fresh->event_socket = settings_.event_socket;
+        fresh->event_user = settings_.event_user;
+        fresh->state_dir = settings_.state_dir;
+    }
+    records_.set_capacity(fresh->max_records);
+    if (fresh->interval != settings_.interval) {
+        interval_ = duration_cast<Clock::duration>(fresh->interval);
+        next_tick_ = now + interval_;
+    }
+    next_panel_ = *fresh->panel;
+    settings_ = std::move(*fresh);
+    dirty_ = true;
+    log::info("reloaded: " + std::to_string(settings_.endpoints.size()) + " endpoint(s), posting to " +
+              url_for_log(settings_.panel->url));
+}
+
+void Daemon::apply_panel_change() {
+    sender_ = std::make_unique<HttpSender>(std::move(*next_panel_));
+    next_panel_.reset();
 }
 
 void Daemon::notify_watchdog(Clock::time_point now) {
@@ -234,12 +301,22 @@ void keep_cycle_memory_mapped() {
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
-int run_daemon(const Settings& settings) {
+int run_daemon(const Settings& settings, SettingsReloader reload) {
     keep_cycle_memory_mapped();
     int signal_fd = blocked_signal_fd();
     if (signal_fd < 0) {
         log::error(std::string("signalfd: ") + std::strerror(errno));
         return 1;
+    }
+    auto records = RecordStore::open(settings.state_dir, settings.max_records);
+    if (!records) {
+        log::error(records.error().message);
+        close(signal_fd);
+        return 1;
+    }
+    if (records->unreadable_lines() > 0) {
+        log::warning(std::to_string(records->unreadable_lines()) + " unreadable line(s) in " + records->path() +
+                     " skipped");
     }
     auto listener = EventListener::open(settings.event_socket, settings.event_user);
     if (!listener) {
@@ -247,7 +324,7 @@ int run_daemon(const Settings& settings) {
         close(signal_fd);
         return 1;
     }
-    int status = Daemon(settings, std::move(*listener), signal_fd).loop();
+    int status = Daemon(settings, std::move(reload), std::move(*listener), std::move(*records), signal_fd).loop();
     close(signal_fd);
     return status;
 }

@@ -8,12 +8,18 @@
 // does not drift however long a cycle takes.
 #pragma once
 
+#include <functional>
+
+#include "result.hpp"
 #include "settings.hpp"
 
 namespace omp {
 
+// Resolves the settings again (command line, environment, config file) on SIGHUP.
+using SettingsReloader = std::function<Result<Settings>()>;
+
 // Returns the process exit status.
-int run_daemon(const Settings& settings);
+int run_daemon(const Settings& settings, SettingsReloader reload);
 
 // Keeps freed memory in the heap instead of returning it to the kernel after every cycle.
 // A cycle allocates and frees the same few megabytes every two seconds; without this, each

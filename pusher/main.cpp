@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
         omp::log::error("libcurl failed to initialise");
         return 1;
     }
+    auto reload = [args] { return omp::resolve_settings(args, omp::current_environment()); };
     int status = settings->command == omp::Command::push ? omp::run_push(*settings)
-                                                         : omp::run_daemon(*settings);
+                                                         : omp::run_daemon(*settings, reload);
     curl_global_cleanup();
     return status;
 }

@@ -62,6 +62,14 @@ SteadyClock::time_point MgmtQuery::deadline() const {
 
 void MgmtQuery::advance(short revents, SteadyClock::time_point now) {
     if (finished_) return;
+    // The deadline first: data arriving late does not make a late answer acceptable.
+    if (now >= deadline()) {
+        if (connecting_) {
+            return finish_error("connect timed out after " + std::to_string(ms(timeouts_.connect)) + " ms");
+        }
+        return finish_error("no complete status within " + std::to_string(ms(timeouts_.total)) +
+                            " ms (hung, slow, or busy with another management client)");
+    }
     if (connecting_ && (revents & (POLLOUT | POLLERR | POLLHUP))) {
         int err = 0;
         socklen_t len = sizeof err;
@@ -75,14 +83,6 @@ void MgmtQuery::advance(short revents, SteadyClock::time_point now) {
         if (finished_) return;
         if (revents & POLLOUT) flush_output();
         if (finished_) return;
-    }
-    if (now >= deadline()) {
-        if (connecting_) {
-            return finish_error("connect timed out after " + std::to_string(ms(timeouts_.connect)) +
-                                " ms");
-        }
-        finish_error("no complete status within " + std::to_string(ms(timeouts_.total)) +
-                     " ms (hung, slow, or busy with another management client)");
     }
 }
 
@@ -107,7 +107,9 @@ void MgmtQuery::ack_quickly() {
 
 void MgmtQuery::read_available() {
     char buffer[65536];
-    while (true) {
+    // At most 1 MiB per turn: an endpoint that never stops talking must not keep us from
+    // the rest of the loop, nor from its own deadline.
+    for (int turn = 0; turn < 16; ++turn) {
         ssize_t n = ::read(fd_, buffer, sizeof buffer);
         ack_quickly();
         if (n > 0) {

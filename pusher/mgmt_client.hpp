@@ -53,7 +53,7 @@ private:
     void finish_error(const std::string& what);
     void close_fd();
 
-    const Endpoint& endpoint_;
+    Endpoint endpoint_;  // a copy: a reload may replace the settings mid-query
     QueryTimeouts timeouts_;
     SteadyClock::time_point started_;
     MgmtConversation conversation_;

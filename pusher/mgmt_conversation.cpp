@@ -96,6 +96,9 @@ void MgmtConversation::on_line(std::string_view line) {
                 return fail("status output exceeds " + std::to_string(kMaxStatusBytes >> 20) +
                             " MiB");
             }
+            if (line.starts_with("CLIENT_LIST") && ++status_rows_ > kMaxRows) {
+                return fail("lists more than " + std::to_string(kMaxRows) + " clients (not OpenVPN?)");
+            }
             parser_.feed_line(line);
             return;
         case State::done:

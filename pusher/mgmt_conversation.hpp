@@ -33,8 +33,10 @@ public:
 
     // A line longer than this is garbage, not OpenVPN.
     static constexpr std::size_t kMaxLine = 64 * 1024;
-    // Total status output we accept (about 300,000 sessions).
+    // Total status output and rows we accept: far above any real OpenVPN instance (its
+    // address pool is at most a /16), low enough to bound memory (~50 MB of sessions).
     static constexpr std::size_t kMaxStatusBytes = 64 * 1024 * 1024;
+    static constexpr std::size_t kMaxRows = 200000;
 
 private:
     enum class State { greeting, password_sent, status_sent, done, failed };
@@ -48,6 +50,7 @@ private:
     std::string output_;
     std::string error_;
     std::size_t status_bytes_ = 0;
+    std::size_t status_rows_ = 0;
     StatusParser parser_;
     std::optional<ParsedStatus> status_;
 };

@@ -145,6 +145,20 @@ void render_payload(const Snapshot& snapshot, const PayloadContext& context, con
                           {"hook_ts_us", e.hook_ts_us}});
     }
     append_member(out, first, "events", events);
+
+    out += ",\"sessions_ended\":[";
+    for (std::size_t i = 0; i < context.ended_sessions.size(); ++i) {
+        if (i > 0) out += ',';
+        out += record_to_json(context.ended_sessions[i]);
+    }
+    out += ']';
+    append_member(out, first, "sessions_ended_dropped", context.ended_sessions_dropped);
+    if (context.event_socket) {
+        append_member(out, first, "event_socket",
+                      {{"accepted", context.event_socket->accepted},
+                       {"foreign_sender", context.event_socket->foreign_sender},
+                       {"malformed", context.event_socket->malformed}});
+    }
     Json sources = Json::array();
     for (const auto& s : snapshot.sources) sources.push_back(source_json(s));
     append_member(out, first, "sources", sources);

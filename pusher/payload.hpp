@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <string>
 #include <vector>
 
 #include "merger.hpp"
+#include "session_records.hpp"
 
 namespace omp {
 
@@ -21,9 +23,19 @@ struct TriggerEvent {
     std::int64_t hook_ts_us = 0;  // when the plugin's hook ran
 };
 
+// What the event socket let in and kept out since the daemon started.
+struct EventSocketCounters {
+    std::uint64_t accepted = 0;
+    std::uint64_t foreign_sender = 0;
+    std::uint64_t malformed = 0;
+};
+
 struct PayloadContext {
-    std::string trigger;  // interval | event | startup | snapshot | push
+    std::string trigger;  // startup | interval | event (run), manual (snapshot, push)
     std::vector<TriggerEvent> events;
+    std::vector<SessionRecord> ended_sessions;   // not yet acknowledged by the panel
+    std::uint64_t ended_sessions_dropped = 0;    // lost to the store's bound, since start
+    std::optional<EventSocketCounters> event_socket;  // run only
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 

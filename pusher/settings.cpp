@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -29,6 +30,7 @@ constexpr FlagSpec kFlags[] = {
     {"--token-file"},          {"--ca-file"},            {"--interval"},
     {"--event-socket"},        {"--event-user"},         {"--mgmt-connect-timeout"},
     {"--mgmt-timeout"},        {"--panel-timeout"},      {"--wg", true},
+    {"--state-dir"},           {"--max-records"},
     {"--wg-peers"},            {"--ovpn-log", true},     {"--config"},
     {"--help", false, false},  {"--version", false, false},
 };
@@ -37,7 +39,7 @@ constexpr std::string_view kVariables[] = {
     "MGMT_ENDPOINTS", "MGMT_PASSWORD_FILE", "MGMT_CONNECT_TIMEOUT", "MGMT_TIMEOUT",
     "PANEL_EVENTS_URL", "PANEL_URL", "SERVER_ID", "PANEL_TOKEN", "PANEL_TOKEN_FILE",
     "PANEL_CA_FILE", "PANEL_TIMEOUT", "PUSH_INTERVAL", "EVENT_SOCKET", "EVENT_SOCKET_USER",
-    "WG_INTERFACES", "WG_PEERS", "OVPN_LOGS"};
+    "WG_INTERFACES", "WG_PEERS", "OVPN_LOGS", "STATE_DIRECTORY", "MAX_SESSION_RECORDS"};
 
 using Flags = std::map<std::string, std::vector<std::string>>;
 
@@ -282,6 +284,22 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
         settings.event_user = *user;
     }
 
+    if (auto dir = src.get("--state-dir", "STATE_DIRECTORY"); dir && !dir->empty()) {
+        // systemd's StateDirectory= sets STATE_DIRECTORY, possibly as a colon-separated list.
+        std::string first = dir->substr(0, dir->find(':'));
+        if (first.empty() || first.front() != '/') return error("bad state directory `" + *dir + "': must be absolute");
+        settings.state_dir = first;
+    }
+    if (auto n = src.get("--max-records", "MAX_SESSION_RECORDS")) {
+        char* end = nullptr;
+        errno = 0;
+        unsigned long long value = std::strtoull(n->c_str(), &end, 10);
+        if (n->empty() || *end != '\0' || errno != 0 || value < 1 || value > 10000000 || n->front() == '-') {
+            return error("bad max records `" + *n + "': expected a whole number from 1 to 10000000");
+        }
+        settings.max_records = static_cast<std::size_t>(value);
+    }
+
     auto url = resolve_panel_url(src);
     if (!url) return url.error();
     if (!url->empty()) {
@@ -353,6 +371,10 @@ Options (each has an environment variable; a flag beats its variable):
                              [EVENT_SOCKET]
   --event-user USER          who besides root may send events (OpenVPN's `user'),
                              default nobody            [EVENT_SOCKET_USER]
+  --state-dir DIR            where session records wait for the panel's 2xx,
+                             default /var/lib/ovpn-mgmt-push [STATE_DIRECTORY]
+  --max-records N            records kept at most, oldest dropped first, default 10000
+                             [MAX_SESSION_RECORDS]
   --config FILE              KEY=VALUE file, default /etc/default/ovpn-mgmt-push if present
   --help, --version
 

@@ -21,6 +21,7 @@ enum class Command { run, snapshot, push, help, version };
 
 inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
 inline constexpr const char* kDefaultEventSocket = "/run/ovpn-mgmt-push/events.sock";
+inline constexpr const char* kDefaultStateDir = "/var/lib/ovpn-mgmt-push";
 inline constexpr const char* kDefaultEndpoints = "udp=127.0.0.1:7505,tcp=127.0.0.1:7506";
 
 struct Settings {
@@ -32,6 +33,8 @@ struct Settings {
     std::chrono::duration<double> interval{2.0};
     std::string event_socket = kDefaultEventSocket;
     std::string event_user = "nobody";  // besides root, who may send events
+    std::string state_dir = kDefaultStateDir;  // session records not yet acknowledged
+    std::size_t max_records = 10000;
     std::vector<std::string> warnings;  // said on stderr, never fatal
 };
 

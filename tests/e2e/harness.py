@@ -290,10 +290,14 @@ verb 3
 
 
 class PanelStandIn:
-    """A real HTTP server on loopback that records every POST, as the panel would see it."""
+    """A real HTTP server on loopback that records every POST, as the panel would see it.
+    Its answer can be changed while it runs: status, a delay, the body; with `tls` (a
+    (cert, key) pair) it speaks HTTPS."""
 
-    def __init__(self, status=200, on_request=None):
+    def __init__(self, status=200, on_request=None, port=0, tls=None):
         self.status = status
+        self.delay = 0.0
+        self.body = b"{}"
         self.on_request = on_request
         self.requests = []
         self._parsed = []
@@ -312,28 +316,54 @@ class PanelStandIn:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with panel.cond:
-                    panel.requests.append({"arrived": arrived, "path": self.path,
+                    status, delay, answer = panel.status, panel.delay, panel.body
+                if delay:
+                    time.sleep(delay)
+                with panel.cond:
+                    panel.requests.append({"arrived": arrived, "path": self.path, "status": status,
                                            "headers": dict(self.headers), "body": body})
                     panel.cond.notify_all()
-                    status = panel.status
                 if panel.on_request:
                     panel.on_request(arrived, body)
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                except OSError:
+                    pass  # the client gave up (timeout): nothing to answer
 
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
+        if tls:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "https" if tls else "http"
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def set(self, status=None, delay=None, body=None):
+        with self.lock:
+            if status is not None:
+                self.status = status
+            if delay is not None:
+                self.delay = delay
+            if body is not None:
+                self.body = body
+
+    def accepted(self):
+        """Bodies of the POSTs answered 2xx, parsed."""
+        with self.lock:
+            return [json.loads(r["body"]) for r in self.requests if 200 <= r["status"] < 300]
+
     def url(self, path="/api/servers/test/events"):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def payloads(self):
         """Every body so far, parsed once each and outside the lock, so a test polling for a
@@ -365,12 +395,17 @@ class Aggregator:
     """The real ovpn-mgmt-push binary."""
 
     def __init__(self, procs, work, args, env=None):
-        self.procs, self.work, self.args = procs, work, args
+        self.procs, self.work = procs, work
+        # Session records go to the test's own directory, never the machine's /var/lib.
+        self.state_dir = work.join("state")
+        self.args = args if "--state-dir" in args else [*args, "--state-dir", self.state_dir]
         self.env = dict(os.environ if env is None else env)
         self.log = work.join("daemon.log")
 
     def start(self, event_socket=None):
-        self.proc = self.procs.start([BINARY, "run", "--config", "/dev/null", *self.args],
+        # Never the machine's /etc/default/ovpn-mgmt-push, unless a test gives its own file.
+        config = [] if "--config" in self.args else ["--config", "/dev/null"]
+        self.proc = self.procs.start([BINARY, "run", *config, *self.args],
                                      log_path=self.log, env=self.env)
         if event_socket:
             wait_until(lambda: os.path.exists(event_socket) or self.proc.poll() is not None, 10,
@@ -399,3 +434,89 @@ def run_binary(*args, env=None, timeout=30):
 
 def users_by_name(payload):
     return {u["username"]: u for u in payload["users"]}
+
+
+class FakeManagement:
+    """A management-interface impostor for fault injection only (never instead of OpenVPN):
+    refuses nothing, but answers as `mode` says."""
+
+    def __init__(self, mode, rows=0, names=()):
+        self.mode, self.rows, self.names = mode, rows, list(names)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.stopped = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def status_text(self):
+        lines = ["TITLE\tOpenVPN 2.6.14 fake", "TIME\t2026-11-25 23:00:00\t1795647600",
+                 "HEADER\tCLIENT_LIST\tCommon Name\tReal Address\tVirtual Address\tVirtual IPv6 Address\t"
+                 "Bytes Received\tBytes Sent\tConnected Since\tConnected Since (time_t)\tUsername\tClient ID\t"
+                 "Peer ID\tData Channel Cipher"]
+        for i in range(self.rows):
+            lines.append(f"CLIENT_LIST\tfake-{i}\t192.0.2.{i % 250 + 1}:{1024 + i % 60000}\t10.99.{i // 250 % 250}.{i % 250 + 2}"
+                         f"\t\t{i}\t{i}\t2026-11-25 22:00:00\t{1795644000 + i}\tfake-{i}\t{i}\t{i}\tAES-256-GCM")
+        for i, name in enumerate(self.names):
+            lines.append(f"CLIENT_LIST\t{name}\t192.0.2.9:{2000 + i}\t10.98.0.{i + 2}\t\t1\t2\t2026-11-25 22:00:00\t"
+                         f"1795644000\tUNDEF\t{i}\t{i}\tAES-256-GCM")
+        return ("\r\n".join(lines) + "\r\nEND\r\n").encode("utf-8", "surrogateescape")
+
+    def _serve(self):
+        while not self.stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn):
+        greeting = b">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info\r\n"
+        try:
+            with conn:
+                if self.mode == "silent":
+                    time.sleep(30)
+                    return
+                if self.mode == "garbage":
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n\x00\xff")
+                    time.sleep(1)
+                    return
+                conn.sendall(greeting)
+                conn.recv(64)  # status 3
+                text = self.status_text()
+                if self.mode == "truncated":
+                    conn.sendall(text[: len(text) // 2])
+                    return
+                if self.mode == "slow":  # the whole status takes about 4 s
+                    step = max(1, len(text) // 8)
+                    for i in range(0, len(text), step):
+                        conn.sendall(text[i:i + step])
+                        time.sleep(0.5)
+                    return
+                if self.mode == "flood":  # status output that never ends
+                    row = b"CLIENT_LIST\tx\t192.0.2.1:1\t10.0.0.2\t\t1\t1\tx\t1\tx\t1\t1\tx\r\n" * 1000
+                    conn.sendall(text.split(b"END")[0])
+                    while True:
+                        conn.sendall(row)
+                conn.sendall(text)
+                conn.recv(64)  # quit
+        except OSError:
+            pass
+
+    def close(self):
+        self.stopped = True
+        self.sock.close()
+
+
+def make_tls_cert(directory):
+    """A self-signed certificate for 127.0.0.1: (cert, key)."""
+    cert, key = os.path.join(directory, "panel.crt"), os.path.join(directory, "panel.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key

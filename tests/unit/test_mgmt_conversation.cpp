@@ -114,3 +114,19 @@ BOOST_AUTO_TEST_CASE(an_endless_line_is_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(mgmt_conversation_bounds)
+
+BOOST_AUTO_TEST_CASE(more_rows_than_any_openvpn_lists_are_refused) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    c.feed(kGreeting);
+    c.feed(kStatus);
+    std::string row = "CLIENT_LIST\tx\t192.0.2.1:5\t10.8.0.2\t1\t2\t1700000000\tx\r\n";
+    std::string many;
+    for (std::size_t i = 0; i < 1000; ++i) many += row;
+    for (std::size_t i = 0; i <= omp::MgmtConversation::kMaxRows / 1000 && !c.finished(); ++i) c.feed(many);
+    BOOST_TEST(c.failed());
+    BOOST_TEST(c.error().find("lists more than") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,76 @@
+// Session records: the final figures of every ended session, from the plugin's disconnect
+// event, kept until the panel has acknowledged them with a 2xx. They live on disk (one JSON
+// line each in STATE_DIR/session-records.jsonl) so a panel outage, a daemon restart or a crash
+// loses none; the store is bounded, dropping (and counting) the oldest first.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "event_datagram.hpp"
+#include "result.hpp"
+
+namespace omp {
+
+struct SessionRecord {
+    std::string id;  // unique per session end; the panel drops repeats by it
+    std::string instance;
+    std::string username;
+    std::string common_name;
+    std::string client_ip;
+    std::uint16_t client_port = 0;
+    std::string virtual_ip;
+    std::string virtual_ipv6;
+    std::int64_t connected_at = 0;
+    std::int64_t disconnected_at = 0;
+    std::int64_t duration = 0;
+    std::uint64_t bytes_received = 0;
+    std::uint64_t bytes_sent = 0;
+    std::string reason = "unknown";
+};
+
+SessionRecord record_from_disconnect(const event::Event& event);
+
+// One record as a JSON line, and back; malformed lines give an error value.
+std::string record_to_json(const SessionRecord& record);
+Result<SessionRecord> record_from_json(std::string_view line);
+
+class RecordStore {
+public:
+    // Loads what an earlier run left; a line that does not parse is skipped and counted.
+    static Result<RecordStore> open(const std::string& directory, std::size_t capacity);
+
+    // Appends to memory and to the journal (written at once: survives a crash of this process).
+    Status add(SessionRecord record);
+    // The oldest `limit` pending records, for the next POST.
+    std::vector<SessionRecord> pending(std::size_t limit) const;
+    // The panel took these: forget them and rewrite the journal.
+    Status acknowledge(const std::vector<std::string>& ids);
+    // Flushes the journal to the disk itself (power loss), at most once a cycle.
+    void sync();
+
+    // A smaller bound drops the oldest at once.
+    void set_capacity(std::size_t capacity);
+
+    std::size_t size() const { return records_.size(); }
+    std::uint64_t dropped() const { return dropped_; }
+    std::size_t unreadable_lines() const { return unreadable_; }
+    const std::string& path() const { return path_; }
+
+private:
+    RecordStore(std::string path, std::size_t capacity) : path_(std::move(path)), capacity_(capacity) {}
+    Status rewrite();
+    Status append_line(const std::string& line);
+
+    std::string path_;
+    std::size_t capacity_;
+    std::deque<SessionRecord> records_;
+    std::uint64_t dropped_ = 0;
+    std::size_t unreadable_ = 0;
+    bool unsynced_ = false;
+};
+
+}  // namespace omp
