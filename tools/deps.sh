@@ -8,6 +8,8 @@ packages=(
   cmake g++ make pkg-config
   libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev
   libboost-test-dev libbenchmark-dev
+  # libFuzzer targets
+  clang libclang-rt-14-dev
   # tests and demo: real OpenVPN, a PKI, the stand-in panel
   openvpn openssl python3 procps time
   # the package test: build, lint and check the unit

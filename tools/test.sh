@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs, builds with warnings as errors, and runs
-# every unit and end-to-end test through ctest. Run as root (OpenVPN servers need a tun device).
+# The whole test suite: installs what it needs, builds with warnings as errors, runs every
+# unit and end-to-end test through ctest, then again under ASan + UBSan, the fuzzers for a
+# bounded time, and the Debian package test. Run as root (OpenVPN servers need a tun device).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,12 @@ ctest --test-dir "$build" --output-on-failure "$@" | tee "$log" || status=1
 total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
 failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
 total=${total:-0}; failed=${failed:-0}
+
+# Every unit and end-to-end test again under ASan + UBSan, then the fuzzers for a bounded time.
+for step in sanitize-test fuzz; do
+  total=$((total + 1))
+  if ! tools/$step.sh; then failed=$((failed + 1)); status=1; fi
+done
 
 # The package: build, lint, install, run the end-to-end tests against it, purge.
 # SKIP_PACKAGE_TEST=1 leaves it out (it installs and removes ovpn-mgmt-push system-wide).

@@ -20,6 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BINARY = os.environ.get("OMP_BIN", os.path.join(HERE, "../../build/pusher/ovpn-mgmt-push"))
 PLUGIN = os.environ.get("OMP_PLUGIN", os.path.join(HERE, "../../build/plugin/openvpn-plugin-mgmt-push.so"))
 OPENVPN = shutil.which("openvpn") or "/usr/sbin/openvpn"
+# Set by the sanitizer build: memory figures then include ASan's shadow and quarantine.
+SANITIZED = bool(os.environ.get("OMP_OPENVPN_PRELOAD"))
 
 
 def wait_until(predicate, timeout, interval=0.02, what="condition"):
@@ -184,7 +186,12 @@ verb 3
 """)
 
     def start(self, wait=True):
-        self.proc = self.procs.start([OPENVPN, "--config", self.conf], log_path=self.log)
+        env = dict(os.environ)
+        if os.environ.get("OMP_OPENVPN_PRELOAD"):
+            # A sanitizer-built plugin needs its runtime loaded first into OpenVPN.
+            env["LD_PRELOAD"] = os.environ["OMP_OPENVPN_PRELOAD"]
+            env["ASAN_OPTIONS"] = "detect_leaks=0"  # OpenVPN's own exit-time allocations
+        self.proc = self.procs.start([OPENVPN, "--config", self.conf], log_path=self.log, env=env)
         if wait:
             wait_until(lambda: "Initialization Sequence Completed" in self.read_log() or self.proc.poll() is not None,
                        20, what=f"server {self.name} to start")

@@ -12,7 +12,7 @@ import time
 import unittest
 
 from harness import (Aggregator, FakeManagement, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,
-                     Workdir, free_port, make_tls_cert, run_binary, users_by_name, wait_until)
+                     SANITIZED, Workdir, free_port, make_tls_cert, run_binary, users_by_name, wait_until)
 
 INTERVAL = 0.5
 
@@ -213,7 +213,8 @@ class ManagementFaults(Rig):
         proc = subprocess.run(["/usr/bin/time", "-f", "%M", BINARY, "snapshot", "--config", "/dev/null",
                                "--mgmt", f"bad={fake.address}"], capture_output=True, text=True, timeout=30)
         peak_mib = int(proc.stderr.strip().splitlines()[-1]) / 1024
-        self.assertLess(peak_mib, 100)  # 200,000 sessions at most, whatever the endpoint sends
+        # 200,000 sessions at most, whatever the endpoint sends (ASan's shadow memory aside).
+        self.assertLess(peak_mib, 300 if SANITIZED else 100)
 
     def test_busy_real_openvpn_with_another_management_client(self):
         holder = socket.create_connection(("127.0.0.1", self.tcp.mgmt_port))
