@@ -17,6 +17,7 @@
 #include "log.hpp"
 #include "merger.hpp"
 #include "payload.hpp"
+#include "rate_tracker.hpp"
 #include "rate_limit.hpp"
 #include "session_records.hpp"
 
@@ -73,6 +74,7 @@ private:
     std::unique_ptr<HttpSender> sender_;
     std::optional<PanelConfig> next_panel_;  // from a reload, once no POST is in flight
     EventOverlay overlay_;
+    RateTracker rates_;
     Clock::duration interval_;
     Clock::time_point next_tick_;
 
@@ -204,6 +206,7 @@ void Daemon::finish_cycle(Clock::time_point now) {
     for (const auto& r : reports) {
         if (!r.ok) log::warning("endpoint " + r.name + ": " + r.error);
     }
+    rates_.update(reports, now);
     overlay_.apply(reports, now);
     PayloadContext context;
     context.trigger = cycle_trigger_;

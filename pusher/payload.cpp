@@ -66,6 +66,8 @@ public:
         virtual_ipv6_ = s.virtual_ipv6;
         client_port_ = s.client_port ? Json(*s.client_port) : Json(nullptr);
         client_id_ = s.client_id ? Json(*s.client_id) : Json(nullptr);
+        rx_bps_ = s.rx_bps;
+        tx_bps_ = s.tx_bps;
         // What Json::dump() does, minus a temporary string per user.
         serializer_.dump(user_, false, false, 0);
     }
@@ -80,6 +82,8 @@ private:
         for (const char* key : {"proto", "common_name", "virtual_ipv6"}) u[key] = "";
         u["client_port"] = nullptr;
         u["client_id"] = nullptr;
+        u["rx_bps"] = 0;
+        u["tx_bps"] = 0;
         return u;
     }
     std::string& text(const char* key) { return user_[key].get_ref<std::string&>(); }
@@ -97,6 +101,8 @@ private:
     std::string& virtual_ipv6_ = text("virtual_ipv6");
     Json& client_port_ = user_["client_port"];
     Json& client_id_ = user_["client_id"];
+    Json& rx_bps_ = user_["rx_bps"];
+    Json& tx_bps_ = user_["tx_bps"];
 };
 
 Json source_json(const SourceSummary& s) {

@@ -19,6 +19,10 @@ struct Session {
     std::uint64_t bytes_sent = 0;
     std::int64_t connected_at = 0;  // epoch seconds
     std::optional<std::uint64_t> client_id;
+    // Bytes per second since the previous poll of this same session (rate_tracker.hpp);
+    // 0 on a session's first poll.
+    std::uint64_t rx_bps = 0;
+    std::uint64_t tx_bps = 0;
 };
 
 }  // namespace omp

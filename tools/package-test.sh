@@ -18,6 +18,17 @@ deb=$(ls "$work"/ovpn-mgmt-push_*.deb)
 echo "== lintian"
 lintian --fail-on error,warning --display-info "$deb"
 
+# The timers of the script this package replaces, enabled as an operator would have.
+old_timers="ovpn-status-push.timer ovpn-status-push-tcp.timer"
+mkdir -p /etc/systemd/system/timers.target.wants
+for t in $old_timers; do
+  printf '[Unit]\nDescription=old %s\n[Timer]\nOnUnitActiveSec=2s\n[Install]\nWantedBy=timers.target\n' "$t" \
+    >"/etc/systemd/system/$t"
+  ln -sf "/etc/systemd/system/$t" "/etc/systemd/system/timers.target.wants/$t"
+done
+cleanup_timers() { for t in $old_timers; do rm -f "/etc/systemd/system/$t" "/etc/systemd/system/timers.target.wants/$t"; done; }
+trap 'rm -rf "$work"; cleanup_timers' EXIT
+
 echo "== apt-get install $deb"
 if dpkg -s ovpn-mgmt-push >/dev/null 2>&1; then
   echo "ovpn-mgmt-push is installed already; this test installs and purges it" >&2
@@ -29,6 +40,11 @@ test -x /usr/sbin/ovpn-mgmt-push
 test -f "$plugin"
 test "$(stat -c %a /etc/default/ovpn-mgmt-push)" = 600
 /usr/sbin/ovpn-mgmt-push --version
+
+for t in $old_timers; do
+  if [ -e "/etc/systemd/system/timers.target.wants/$t" ]; then echo "old timer $t still enabled" >&2; exit 1; fi
+done
+echo "old timers disabled"
 
 echo "== systemd-analyze verify"
 verify=$(systemd-analyze verify /lib/systemd/system/ovpn-mgmt-push.service 2>&1 || true)

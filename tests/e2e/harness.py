@@ -139,11 +139,17 @@ class OpenVPNServer:
     (ifconfig-noexec), so parallel runs never fight over host addresses or routes."""
 
     def __init__(self, procs, work, pki, name, proto, *, event_socket, subnet_octet,
-                 mgmt_password=None, drop_privileges=False, plugin_args=None, with_auth=True, extra=""):
+                 mgmt_password=None, drop_privileges=False, plugin_args=None, with_auth=True, extra="",
+                 netns=None, listen="127.0.0.1"):
         self.procs, self.work, self.pki, self.name, self.proto = procs, work, pki, name, proto
         self.with_auth = with_auth
+        # In a network namespace of the test's own the tun device is configured for real
+        # (traffic can flow) and management is a unix socket the host side can reach.
+        self.netns = netns
+        self.listen = listen
         self.port = free_port(socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
         self.mgmt_port = free_port()
+        self.mgmt_socket = work.join(f"mgmt-{name}.sock") if netns else None
         self.log = work.join(f"server-{name}.log")
         self.conf = work.join(f"server-{name}.conf")
         self.mgmt_password = mgmt_password
@@ -165,15 +171,14 @@ class OpenVPNServer:
 topology subnet
 server 10.{subnet_octet}.0.0 255.255.255.0
 proto {'udp4' if proto == 'udp' else 'tcp4-server'}
-local 127.0.0.1
+local {listen}
 port {self.port}
 ca {pki.path('ca.crt')}
 cert {pki.path('server.crt')}
 key {pki.path('server.key')}
 dh none
-ifconfig-noexec
-route-noexec
-management 127.0.0.1 {self.mgmt_port}{mgmt_pw_line}
+{"" if netns else "ifconfig-noexec" + chr(10) + "route-noexec"}
+{f"management {self.mgmt_socket} unix" if netns else f"management 127.0.0.1 {self.mgmt_port}"}{mgmt_pw_line}
 plugin {PLUGIN} {args}
 {"script-security 2" + chr(10) + "auth-user-pass-verify /bin/true via-file" if with_auth else ""}
 tmp-dir {tmp_dir}
@@ -191,7 +196,8 @@ verb 3
             # A sanitizer-built plugin needs its runtime loaded first into OpenVPN.
             env["LD_PRELOAD"] = os.environ["OMP_OPENVPN_PRELOAD"]
             env["ASAN_OPTIONS"] = "detect_leaks=0"  # OpenVPN's own exit-time allocations
-        self.proc = self.procs.start([OPENVPN, "--config", self.conf], log_path=self.log, env=env)
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
+        self.proc = self.procs.start([*prefix, OPENVPN, "--config", self.conf], log_path=self.log, env=env)
         if wait:
             wait_until(lambda: "Initialization Sequence Completed" in self.read_log() or self.proc.poll() is not None,
                        20, what=f"server {self.name} to start")
@@ -208,7 +214,7 @@ verb 3
 
     @property
     def mgmt_address(self):
-        return f"127.0.0.1:{self.mgmt_port}"
+        return f"unix:{self.mgmt_socket}" if self.netns else f"127.0.0.1:{self.mgmt_port}"
 
     def management(self, command):
         """Speaks to the management interface directly: the test's own view of the server."""
@@ -244,8 +250,9 @@ verb 3
 class OpenVPNClient:
     """A real OpenVPN client with `dev null`: no tun device, no host changes."""
 
-    def __init__(self, procs, work, pki, server, cert_name, username=None, extra=""):
+    def __init__(self, procs, work, pki, server, cert_name, username=None, extra="", netns=None):
         self.procs, self.server, self.cert_name = procs, server, cert_name
+        self.netns = netns  # in a namespace of its own: a real tun device there
         self.username = username
         tag = f"{cert_name}-{username or 'nouser'}-{server.name}-{free_port()}"
         self.log = work.join(f"client-{tag}.log")
@@ -258,25 +265,25 @@ class OpenVPNClient:
                 f.write(f"{username or cert_name}\nsecret\n")
             auth = f"auth-user-pass {creds}\n"
         exit_notify = "explicit-exit-notify 1\n" if server.proto == "udp" else ""
+        device = "dev tun\n" if self.netns else ("dev null\npull-filter ignore ifconfig\n"
+                                                 "pull-filter ignore route\n")
         with open(self.conf, "w") as f:
             f.write(f"""client
-dev null
-proto {'udp4' if server.proto == 'udp' else 'tcp4-client'}
-remote 127.0.0.1 {server.port}
+{device}proto {'udp4' if server.proto == 'udp' else 'tcp4-client'}
+remote {server.listen} {server.port}
 nobind
 ca {pki.path('ca.crt')}
 cert {crt}
 key {key}
 {auth}pull-filter ignore tun-mtu
-pull-filter ignore ifconfig
-pull-filter ignore route
 connect-retry 1
 verb 3
 {exit_notify}{extra}
 """)
 
     def start(self, wait=True, timeout=20):
-        self.proc = self.procs.start([OPENVPN, "--config", self.conf], log_path=self.log)
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
+        self.proc = self.procs.start([*prefix, OPENVPN, "--config", self.conf], log_path=self.log)
         if wait:
             self.wait_connected(timeout)
         return self
@@ -527,3 +534,27 @@ def make_tls_cert(directory):
                     "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return cert, key
+
+
+class NetNamespace:
+    """A network namespace of the test's own, with loopback up: its addresses exist nowhere else."""
+
+    def __init__(self, prefix="omp"):
+        self.name = f"{prefix}-{os.getpid()}-{free_port()}"
+        subprocess.run(["ip", "netns", "add", self.name], check=True)
+        subprocess.run(["ip", "-n", self.name, "link", "set", "lo", "up"], check=True)
+
+    def run(self, argv, **kwargs):
+        return subprocess.run(["ip", "netns", "exec", self.name, *argv], **kwargs)
+
+    def link_to(self, other, address, other_address, prefix=30):
+        """A veth pair between this namespace and `other`, with an address at each end."""
+        a, b = f"v{free_port()}", f"v{free_port()}"
+        subprocess.run(["ip", "link", "add", a, "netns", self.name, "type", "veth", "peer", "name", b,
+                        "netns", other.name], check=True)
+        for ns, dev, addr in ((self, a, address), (other, b, other_address)):
+            subprocess.run(["ip", "-n", ns.name, "addr", "add", f"{addr}/{prefix}", "dev", dev], check=True)
+            subprocess.run(["ip", "-n", ns.name, "link", "set", dev, "up"], check=True)
+
+    def remove(self):
+        subprocess.run(["ip", "netns", "del", self.name], check=False)
