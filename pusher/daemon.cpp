@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -17,6 +18,7 @@
 #include "log.hpp"
 #include "merger.hpp"
 #include "payload.hpp"
+#include "ovpn_log.hpp"
 #include "rate_tracker.hpp"
 #include "rate_limit.hpp"
 #include "session_records.hpp"
@@ -36,15 +38,24 @@ static_assert(CURL_WAIT_POLLIN == POLLIN && CURL_WAIT_POLLOUT == POLLOUT);
 constexpr std::size_t kEventBudget = 256;
 // Session records per POST: a backlog after an outage drains over a few POSTs.
 constexpr std::size_t kRecordsPerPost = 500;
+// How long a record waits for its instance's log to say why the session ended: OpenVPN
+// writes some reasons (a replaced login, a shutdown) just after the disconnect hook.
+constexpr auto kReasonWait = std::chrono::milliseconds(1500);
+
+struct NamedLog {
+    std::string instance;
+    LogFollower follower;
+};
 
 class Daemon {
 public:
     Daemon(Settings settings, SettingsReloader reload, std::unique_ptr<EventListener> listener,
-           RecordStore records, int signal_fd)
+           RecordStore records, std::vector<NamedLog> logs, int signal_fd)
         : settings_(std::move(settings)),
           reload_(std::move(reload)),
           listener_(std::move(listener)),
           records_(std::move(records)),
+          logs_(std::move(logs)),
           signal_fd_(signal_fd),
           sender_(std::make_unique<HttpSender>(*settings_.panel)),
           interval_(duration_cast<Clock::duration>(settings_.interval)),
@@ -60,6 +71,9 @@ private:
     void finish_cycle(Clock::time_point now);
     void on_post_result(const PostResult& result, Clock::time_point now);
     void reload(Clock::time_point now);
+    void read_logs(Clock::time_point now);
+    void resolve_reasons(Clock::time_point now);
+    bool has_log(const std::string& instance) const;
     void apply_panel_change();
     Clock::time_point next_wakeup() const;
     void notify_watchdog(Clock::time_point now);
@@ -70,6 +84,13 @@ private:
     SettingsReloader reload_;
     std::unique_ptr<EventListener> listener_;
     RecordStore records_;
+    std::vector<NamedLog> logs_;
+    ReasonBook reasons_;
+    struct ReasonWait {
+        Clock::time_point ended;
+        Clock::time_point deadline;
+    };
+    std::map<std::string, ReasonWait> reason_wait_;  // record id -> waiting for the log
     int signal_fd_;
     std::unique_ptr<HttpSender> sender_;
     std::optional<PanelConfig> next_panel_;  // from a reload, once no POST is in flight
@@ -91,7 +112,7 @@ private:
     // Panel failures: back off, capped at one interval, and log per episode.
     int failures_ = 0;
     Clock::time_point retry_at_{};
-    std::string last_error_;
+    std::string last_error_;  // the kind of the failure last logged
     Clock::time_point last_error_logged_{};
     RateLimit record_error_log_{std::chrono::seconds(60)};
 
@@ -126,6 +147,7 @@ int Daemon::loop() {
         advance_queries(fds, 2, now);
         if (auto result = sender_->progress()) on_post_result(*result, now);
         if (next_panel_ && !sender_->in_flight()) apply_panel_change();
+        if (!reason_wait_.empty()) resolve_reasons(now);
 
         if (now >= next_tick_) {
             dirty_ = true;
@@ -147,6 +169,7 @@ Clock::time_point Daemon::next_wakeup() const {
     for (const auto& q : queries_) t = std::min(t, q->deadline());
     if (dirty_ && idle()) t = std::min(t, retry_at_);
     if (watchdog_usec_.count() > 0) t = std::min(t, watchdog_due_);
+    for (const auto& [id, wait] : reason_wait_) t = std::min(t, wait.deadline);
     return t;
 }
 
@@ -167,7 +190,17 @@ void Daemon::read_events(Clock::time_point now) {
         pending_events_.push_back(
             TriggerEvent{std::string(to_string(e.kind)), e.instance, std::move(username), e.ts_us});
         if (e.kind == event::Kind::disconnect) {
-            if (auto added = records_.add(record_from_disconnect(e)); !added) {
+            SessionRecord record = record_from_disconnect(e);
+            if (has_log(record.instance)) {
+                read_logs(now);  // OpenVPN wrote most reasons before it called the hook
+                if (auto reason = reasons_.reason_for(record.instance, record.common_name, record.client_ip,
+                                                      record.client_port, now)) {
+                    record.reason = *reason;
+                } else {
+                    reason_wait_[record.id] = ReasonWait{now, now + kReasonWait};
+                }
+            }
+            if (auto added = records_.add(std::move(record)); !added) {
                 if (auto held = record_error_log_.allow(now)) log::error(added.error().message);
             }
         }
@@ -212,7 +245,7 @@ void Daemon::finish_cycle(Clock::time_point now) {
     context.trigger = cycle_trigger_;
     context.events = std::move(cycle_events_);
     cycle_events_.clear();
-    cycle_records_ = records_.pending(kRecordsPerPost);
+    cycle_records_ = records_.pending(kRecordsPerPost, [&](const std::string& id) { return !reason_wait_.count(id); });
     context.ended_sessions = cycle_records_;
     context.ended_sessions_dropped = records_.dropped();
     const auto& c = listener_->counters();
@@ -239,10 +272,10 @@ void Daemon::on_post_result(const PostResult& result, Clock::time_point now) {
     retry_at_ = now + std::min<Clock::duration>(backoff, interval_);
     dirty_ = true;  // the newest state is posted on the next try, never a stale one
     // Once per episode, and a reminder every ten minutes: not a line every two seconds.
-    if (result.error != last_error_ || now - last_error_logged_ > std::chrono::minutes(10)) {
+    if (result.kind != last_error_ || now - last_error_logged_ > std::chrono::minutes(10)) {
         log::error(url_for_log(settings_.panel->url) + ": " + result.error +
                    (failures_ > 1 ? " (" + std::to_string(failures_) + " failures in a row)" : ""));
-        last_error_ = result.error;
+        last_error_ = result.kind;
         last_error_logged_ = now;
     }
 }
@@ -257,11 +290,12 @@ void Daemon::reload(Clock::time_point now) {
     }
     for (const auto& warning : fresh->warnings) log::warning(warning);
     if (fresh->event_socket != settings_.event_socket || fresh->event_user != settings_.event_user ||
-        fresh->state_dir != settings_.state_dir) {
-        log::warning("the event socket, its user and the state directory change only on restart");
+        fresh->state_dir != settings_.state_dir || fresh->ovpn_logs != settings_.ovpn_logs) {
+        log::warning("the event socket, its user, the state directory and the OpenVPN logs change only on restart");
         fresh->event_socket = settings_.event_socket;
         fresh->event_user = settings_.event_user;
         fresh->state_dir = settings_.state_dir;
+        fresh->ovpn_logs = settings_.ovpn_logs;
     }
     records_.set_capacity(fresh->max_records);
     if (fresh->interval != settings_.interval) {
@@ -273,6 +307,42 @@ void Daemon::reload(Clock::time_point now) {
     dirty_ = true;
     log::info("reloaded: " + std::to_string(settings_.endpoints.size()) + " endpoint(s), posting to " +
               url_for_log(settings_.panel->url));
+}
+
+bool Daemon::has_log(const std::string& instance) const {
+    return std::any_of(logs_.begin(), logs_.end(), [&](const NamedLog& l) { return l.instance == instance; });
+}
+
+void Daemon::read_logs(Clock::time_point now) {
+    for (auto& log : logs_) {
+        log.follower.read_new_lines([&](std::string_view line) {
+            if (auto hint = classify_log_line(line)) reasons_.add(log.instance, std::move(*hint), now);
+        });
+    }
+    reasons_.forget_before(now - std::chrono::minutes(1));
+}
+
+// Records still waiting for their log line: give them the reason once it is there, or leave
+// them `unknown` when the wait is over; either way they are then posted.
+void Daemon::resolve_reasons(Clock::time_point now) {
+    read_logs(now);
+    for (auto it = reason_wait_.begin(); it != reason_wait_.end();) {
+        const SessionRecord* record = records_.find(it->first);
+        std::optional<std::string> reason;
+        if (record) {
+            reason = reasons_.reason_for(record->instance, record->common_name, record->client_ip,
+                                         record->client_port, it->second.ended);
+        }
+        if (record && reason) {
+            if (auto set = records_.set_reason(it->first, *reason); !set) log::error(set.error().message);
+        }
+        if (!record || reason || now >= it->second.deadline) {
+            it = reason_wait_.erase(it);
+            dirty_ = true;
+        } else {
+            ++it;
+        }
+    }
 }
 
 void Daemon::apply_panel_change() {
@@ -321,13 +391,25 @@ int run_daemon(const Settings& settings, SettingsReloader reload) {
         log::warning(std::to_string(records->unreadable_lines()) + " unreadable line(s) in " + records->path() +
                      " skipped");
     }
+    std::vector<NamedLog> logs;
+    for (const auto& [instance, path] : settings.ovpn_logs) {
+        auto follower = LogFollower::open(path);
+        if (!follower) {
+            log::error(follower.error().message);
+            close(signal_fd);
+            return 1;
+        }
+        logs.push_back(NamedLog{instance, std::move(*follower)});
+    }
     auto listener = EventListener::open(settings.event_socket, settings.event_user);
     if (!listener) {
         log::error(listener.error().message);
         close(signal_fd);
         return 1;
     }
-    int status = Daemon(settings, std::move(reload), std::move(*listener), std::move(*records), signal_fd).loop();
+    int status = Daemon(settings, std::move(reload), std::move(*listener), std::move(*records), std::move(logs),
+                        signal_fd)
+                     .loop();
     close(signal_fd);
     return status;
 }

@@ -102,8 +102,10 @@ std::optional<PostResult> HttpSender::progress() {
         if (code != CURLE_OK) {
             result.error = std::string("panel unreachable: ") +
                            (error_buffer_[0] ? error_buffer_ : curl_easy_strerror(code));
+            result.kind = "curl " + std::to_string(static_cast<int>(code));
         } else if (result.http_status < 200 || result.http_status > 299) {
             result.error = "panel answered HTTP " + std::to_string(result.http_status);
+            result.kind = "http " + std::to_string(result.http_status);
         } else {
             result.ok = true;
         }

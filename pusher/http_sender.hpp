@@ -24,6 +24,9 @@ struct PostResult {
     bool ok = false;        // a 2xx answer
     long http_status = 0;   // 0 when no answer
     std::string error;      // names the status or the transport failure
+    // What kind of failure, without details that vary between attempts (curl's messages
+    // carry timings): one kind, one episode, one log line.
+    std::string kind;
 };
 
 // Checks that the URL is http(s) and well formed; the message quotes it.

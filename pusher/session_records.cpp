@@ -144,9 +144,21 @@ void RecordStore::set_capacity(std::size_t capacity) {
     (void)rewrite();
 }
 
-std::vector<SessionRecord> RecordStore::pending(std::size_t limit) const {
-    std::size_t n = std::min(limit, records_.size());
-    return std::vector<SessionRecord>(records_.begin(), records_.begin() + static_cast<std::ptrdiff_t>(n));
+const SessionRecord* RecordStore::find(const std::string& id) const {
+    for (const auto& r : records_) {
+        if (r.id == id) return &r;
+    }
+    return nullptr;
+}
+
+Status RecordStore::set_reason(const std::string& id, std::string reason) {
+    for (auto& r : records_) {
+        if (r.id == id) {
+            r.reason = std::move(reason);
+            return rewrite();
+        }
+    }
+    return Ok{};
 }
 
 Status RecordStore::acknowledge(const std::vector<std::string>& ids) {

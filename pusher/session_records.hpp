@@ -45,8 +45,22 @@ public:
 
     // Appends to memory and to the journal (written at once: survives a crash of this process).
     Status add(SessionRecord record);
-    // The oldest `limit` pending records, for the next POST.
-    std::vector<SessionRecord> pending(std::size_t limit) const;
+    // The oldest `limit` pending records for which `ready(id)` holds, for the next POST.
+    template <typename Ready>
+    std::vector<SessionRecord> pending(std::size_t limit, Ready&& ready) const {
+        std::vector<SessionRecord> out;
+        for (const auto& r : records_) {
+            if (out.size() >= limit) break;
+            if (ready(r.id)) out.push_back(r);
+        }
+        return out;
+    }
+    std::vector<SessionRecord> pending(std::size_t limit) const {
+        return pending(limit, [](const std::string&) { return true; });
+    }
+    const SessionRecord* find(const std::string& id) const;
+    // The log explained the session's end after the record was made.
+    Status set_reason(const std::string& id, std::string reason);
     // The panel took these: forget them and rewrite the journal.
     Status acknowledge(const std::vector<std::string>& ids);
     // Flushes the journal to the disk itself (power loss), at most once a cycle.

@@ -204,8 +204,7 @@ Result<std::optional<std::string>> resolve_token(const Sources& src, std::vector
 
 Status reject_unbuilt_sources(const Sources& src) {
     struct Unbuilt { const char* flag; const char* var; };
-    for (auto [flag, var] : {Unbuilt{"--wg", "WG_INTERFACES"}, Unbuilt{"--wg-peers", "WG_PEERS"},
-                             Unbuilt{"--ovpn-log", "OVPN_LOGS"}}) {
+    for (auto [flag, var] : {Unbuilt{"--wg", "WG_INTERFACES"}, Unbuilt{"--wg-peers", "WG_PEERS"}}) {
         auto value = src.get(flag, var);
         if (value && !value->empty()) {
             return error(std::string(flag) + " / " + var +
@@ -253,6 +252,33 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
         settings.endpoints = std::move(*endpoints);
     }
     if (settings.endpoints.empty()) return error("no management endpoint configured");
+
+    std::vector<std::string> log_specs;
+    if (auto* list = src.flag("--ovpn-log")) {
+        log_specs = *list;
+    } else if (auto list = src.variable("OVPN_LOGS")) {
+        for (std::size_t start = 0; start <= list->size();) {
+            auto comma = list->find(',', start);
+            std::string item = list->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (!item.empty()) log_specs.push_back(item);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
+    for (const auto& spec : log_specs) {
+        auto eq = spec.find('=');
+        std::string name = eq == std::string::npos ? "" : spec.substr(0, eq);
+        std::string source = eq == std::string::npos ? "" : spec.substr(eq + 1);
+        bool known = std::any_of(settings.endpoints.begin(), settings.endpoints.end(),
+                                 [&](const Endpoint& ep) { return ep.name == name; });
+        if (name.empty() || source.empty()) return error("bad OpenVPN log `" + spec + "': expected NAME=PATH");
+        if (!known) return error("bad OpenVPN log `" + spec + "': `" + name + "' is not a --mgmt endpoint name");
+        if (source.starts_with("journal:")) {
+            return error("OpenVPN log `" + spec + "': journal sources are not supported yet; give the log file path");
+        }
+        if (source.front() != '/') return error("bad OpenVPN log `" + spec + "': the path must be absolute");
+        settings.ovpn_logs.emplace_back(name, source);
+    }
 
     if (auto path = src.get("--mgmt-password-file", "MGMT_PASSWORD_FILE"); path && !path->empty()) {
         auto password = read_secret_file(*path, "management password", settings.warnings);
@@ -375,6 +401,8 @@ Options (each has an environment variable; a flag beats its variable):
                              default /var/lib/ovpn-mgmt-push [STATE_DIRECTORY]
   --max-records N            records kept at most, oldest dropped first, default 10000
                              [MAX_SESSION_RECORDS]
+  --ovpn-log NAME=PATH       an OpenVPN log file to read why sessions ended, repeatable;
+                             NAME is the --mgmt name    [OVPN_LOGS, comma-separated]
   --config FILE              KEY=VALUE file, default /etc/default/ovpn-mgmt-push if present
   --help, --version
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "endpoint.hpp"
@@ -35,6 +36,8 @@ struct Settings {
     std::string event_user = "nobody";  // besides root, who may send events
     std::string state_dir = kDefaultStateDir;  // session records not yet acknowledged
     std::size_t max_records = 10000;
+    // OpenVPN logs to read disconnect reasons from: endpoint name -> log file path.
+    std::vector<std::pair<std::string, std::string>> ovpn_logs;
     std::vector<std::string> warnings;  // said on stderr, never fatal
 };
 

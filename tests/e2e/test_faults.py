@@ -66,7 +66,8 @@ class PanelFaults(Rig):
         panel = self.panel(port=port)
         t0 = time.time()
         payload = panel.wait_for_payload(lambda p: "during-outage" in users_by_name(p), 5)
-        self.assertLess(panel.requests[0]["arrived"] - t0, INTERVAL + 0.3)
+        # Within one interval of its return (plus the cycle itself: a query and a POST).
+        self.assertLess(panel.requests[0]["arrived"] - t0, INTERVAL + 0.5)
         self.assertIsNotNone(payload)
         self.assertEqual(d.read_log().count("panel unreachable"), 1)  # once per episode
         self.assertIn("panel accepts posts again", d.read_log())

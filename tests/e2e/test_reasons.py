@@ -1,0 +1,109 @@
+"""Why sessions ended, read from real OpenVPN's own logs (--ovpn-log) and attached to each
+session record: each reason that can be caused here is caused for real. (tls-error is not:
+it needs a handshake that fails after a session was up; tests/unit/test_ovpn_log.cpp covers
+its log line.)"""
+import os
+import signal
+import time
+import unittest
+
+from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+                     wait_until)
+
+
+class DisconnectReasons(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.procs = Processes()
+        cls.addClassCleanup(cls.procs.stop_all)
+        cls.work = Workdir(prefix="omp-reasons-")
+        cls.addClassCleanup(cls.work.remove)
+        cls.pki = Pki(cls.work.join("pki"))
+        cls.panel = PanelStandIn()
+        cls.addClassCleanup(cls.panel.close)
+        cls.socket = cls.work.join("run", "events.sock")
+        # Short pings so a client that vanishes times out within seconds; no duplicate-cn on
+        # UDP, so a second login replaces the first.
+        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
+                                subnet_octet=101, with_auth=False, extra="keepalive 1 4\n")
+        with open(cls.udp.conf) as f:
+            conf = f.read().replace("duplicate-cn\n", "")
+        with open(cls.udp.conf, "w") as f:
+            f.write(conf)
+        cls.udp.start()
+        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
+                                subnet_octet=102, with_auth=False).start()
+        cls.daemon = Aggregator(cls.procs, cls.work, [
+            "--mgmt", f"udp={cls.udp.mgmt_address}", "--mgmt", f"tcp={cls.tcp.mgmt_address}",
+            "--ovpn-log", f"udp={cls.udp.log}", "--ovpn-log", f"tcp={cls.tcp.log}",
+            "--url", cls.panel.url(), "--interval", "0.5", "--event-socket", cls.socket]).start(cls.socket)
+
+    def record_of(self, name, timeout=20):
+        def find():
+            for p in self.panel.accepted():
+                for r in p["sessions_ended"]:
+                    if r["common_name"] == name:
+                        return r
+            return None
+        return wait_until(find, timeout, what=f"the session record of {name}")
+
+    def client(self, server, name):
+        return OpenVPNClient(self.procs, self.work, self.pki, server, name).start()
+
+    def test_client_exit_with_explicit_exit_notify(self):
+        self.client(self.udp, "leaves-politely").stop()
+        self.assertEqual(self.record_of("leaves-politely")["reason"], "client-exit")
+
+    def test_ping_timeout_of_a_client_killed_hard(self):
+        c = self.client(self.udp, "vanishes")
+        os.kill(c.proc.pid, signal.SIGKILL)
+        self.assertEqual(self.record_of("vanishes")["reason"], "ping-timeout")
+
+    def test_kill_over_the_management_interface(self):
+        self.client(self.tcp, "kicked-out")
+        self.assertIn("1 client(s) killed", " ".join(self.tcp.management("kill kicked-out")))
+        self.assertEqual(self.record_of("kicked-out")["reason"], "kicked")
+
+    def test_duplicate_login_replaces_the_first_session(self):
+        first = self.client(self.udp, "twice")
+        time.sleep(1)
+        self.client(self.udp, "twice")
+        record = self.record_of("twice")
+        self.assertEqual(record["reason"], "replaced")
+        self.assertIsNotNone(first.proc)
+
+    def test_tcp_reset_of_a_client_killed_hard(self):
+        c = self.client(self.tcp, "reset-tcp")
+        os.kill(c.proc.pid, signal.SIGKILL)
+        self.assertEqual(self.record_of("reset-tcp")["reason"], "connection-reset")
+
+    def test_zz_server_shutdown(self):  # last: it stops the TCP server
+        self.client(self.tcp, "at-shutdown")
+        time.sleep(0.5)
+        Processes.stop(self.tcp.proc)
+        self.assertEqual(self.record_of("at-shutdown")["reason"], "server-shutdown")
+
+
+class NoLogNoGuess(unittest.TestCase):
+    def test_without_a_log_the_reason_is_unknown(self):
+        procs = Processes()
+        self.addCleanup(procs.stop_all)
+        work = Workdir(prefix="omp-reasons-none-")
+        self.addCleanup(work.remove)
+        pki = Pki(work.join("pki"))
+        panel = PanelStandIn()
+        self.addCleanup(panel.close)
+        sock = work.join("run", "events.sock")
+        tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=103,
+                            with_auth=False).start()
+        Aggregator(procs, work, ["--mgmt", f"tcp={tcp.mgmt_address}", "--url", panel.url(), "--interval", "0.5",
+                                 "--event-socket", sock]).start(sock)
+        c = OpenVPNClient(procs, work, pki, tcp, "no-log").start()
+        os.kill(c.proc.pid, signal.SIGKILL)
+        record = wait_until(lambda: next((r for p in panel.accepted() for r in p["sessions_ended"]), None), 10,
+                            what="the record")
+        self.assertEqual(record["reason"], "unknown")
+
+
+if __name__ == "__main__":
+    unittest.main()
