@@ -120,10 +120,11 @@ Json source_json(const SourceSummary& s) {
 
 }  // namespace
 
-void render_payload(const Snapshot& snapshot, const PayloadContext& context, const PayloadSink& sink) {
+namespace {
+
+// Writes the body into `out`; with a sink, hands `out` over every 64 KiB and starts afresh.
+void render_into(std::string& out, const Snapshot& snapshot, const PayloadContext& context, const PayloadSink* sink) {
     constexpr std::size_t kChunk = 64 * 1024;
-    std::string out;
-    out.reserve(kChunk + 4096);
     bool first = true;
     out += '{';
     append_member(out, first, "status", "mgmt");
@@ -135,8 +136,8 @@ void render_payload(const Snapshot& snapshot, const PayloadContext& context, con
     for (std::size_t i = 0; i < snapshot.users.size(); ++i) {
         if (i > 0) out += ',';
         writer.append(*snapshot.users[i]);
-        if (out.size() >= kChunk) {
-            sink(out);
+        if (sink && out.size() >= kChunk) {
+            (*sink)(out);
             out.clear();
         }
     }
@@ -170,13 +171,21 @@ void render_payload(const Snapshot& snapshot, const PayloadContext& context, con
     append_member(out, first, "sources", sources);
     append_member(out, first, "agent", {{"name", "ovpn-mgmt-push"}, {"version", kVersion}});
     out += '}';
-    sink(out);
+    if (sink) (*sink)(out);
+}
+
+}  // namespace
+
+void render_payload(const Snapshot& snapshot, const PayloadContext& context, const PayloadSink& sink) {
+    std::string out;
+    out.reserve(64 * 1024 + 4096);
+    render_into(out, snapshot, context, &sink);
 }
 
 std::string render_payload(const Snapshot& snapshot, const PayloadContext& context) {
     std::string body;
-    body.reserve(1024 + snapshot.users.size() * 256);
-    render_payload(snapshot, context, [&](std::string_view piece) { body.append(piece); });
+    body.reserve(1024 + snapshot.users.size() * 320);  // a user takes about 270 bytes
+    render_into(body, snapshot, context, nullptr);
     return body;
 }
 

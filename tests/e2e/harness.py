@@ -36,6 +36,15 @@ def wait_until(predicate, timeout, interval=0.02, what="condition"):
         time.sleep(interval)
 
 
+def read_text(path):
+    """A log file's text so far ("" before the process has created it)."""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
 def free_port(kind=socket.SOCK_STREAM):
     """A port the kernel just handed out on 127.0.0.1, free for TCP and UDP alike."""
     while True:
@@ -206,11 +215,7 @@ verb 3
         return self
 
     def read_log(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
+        return read_text(self.log)
 
     @property
     def mgmt_address(self):
@@ -293,11 +298,7 @@ verb 3
                    what=f"client {self.cert_name} to connect to {self.server.name}")
 
     def read_log(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
+        return read_text(self.log)
 
     def stop(self):
         Processes.stop(self.proc)
@@ -429,11 +430,7 @@ class Aggregator:
         return self
 
     def read_log(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
+        return read_text(self.log)
 
     def stop(self, sig=signal.SIGTERM):
         return Processes.stop(self.proc, sig)

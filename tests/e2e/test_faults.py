@@ -186,7 +186,8 @@ class ManagementFaults(Rig):
         self.assertLess(time.monotonic() - t0, 3.0)  # no query outlives its deadline
         self.assertEqual(status, 0)
         self.assertFalse(sources["bad"]["ok"])
-        self.assertIn(expected, sources["bad"]["error"])
+        expected = (expected,) if isinstance(expected, str) else expected
+        self.assertTrue(any(e in sources["bad"]["error"] for e in expected), sources["bad"]["error"])
         self.assertTrue(sources["udp"]["ok"])
         self.assertIn(f"alive-{mode}", users_by_name(payload))
 
@@ -206,7 +207,9 @@ class ManagementFaults(Rig):
         self.check_named_error("truncated", "closed the connection before END")
 
     def test_output_that_never_ends_is_cut_with_bounded_memory(self):
-        self.check_named_error("flood", "lists more than 200000 clients", "--mgmt-timeout", "2")
+        # Cut by the row cap, or (in the slower sanitizer build) by the deadline first.
+        self.check_named_error("flood", ("lists more than 200000 clients", "no complete status within 2000 ms"),
+                               "--mgmt-timeout", "2")
         fake = FakeManagement("flood")
         self.addCleanup(fake.close)
         import subprocess
