@@ -11,6 +11,14 @@ std::string_view to_string(Kind kind) {
     return kind == Kind::connect ? "connect" : "disconnect";
 }
 
+bool valid_instance_name(std::string_view name) {
+    if (name.empty() || name.size() > 32) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+               c == '_' || c == '.';
+    });
+}
+
 namespace {
 
 // Appends into a fixed buffer and silently stops at its end: the plugin must never fail.

@@ -46,6 +46,10 @@ enum class Kind { connect, disconnect };
 
 std::string_view to_string(Kind kind);
 
+// An instance name (the plugin's instance=, the daemon's --mgmt NAME; they must match):
+// 1 to 32 characters of A-Z a-z 0-9 . _ -
+bool valid_instance_name(std::string_view name);
+
 // What the plugin knows at the hook, as views into OpenVPN's environment (no copies).
 struct EventFields {
     Kind kind = Kind::connect;

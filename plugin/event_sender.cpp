@@ -14,16 +14,6 @@ namespace omp::plugin {
 
 namespace {
 
-bool valid_instance(std::string_view name) {
-    if (name.empty() || name.size() > 32) return false;
-    for (char c : name) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_' || c == '.';
-        if (!ok) return false;
-    }
-    return true;
-}
-
 std::int64_t clock_seconds(clockid_t clock) {
     timespec ts{};
     clock_gettime(clock, &ts);
@@ -49,7 +39,7 @@ std::variant<PluginArgs, std::string> parse_args(const char* const* words) {
         }
         std::string_view key = word.substr(0, eq), value = word.substr(eq + 1);
         if (key == "instance") {
-            if (!valid_instance(value)) {
+            if (!event::valid_instance_name(value)) {
                 return "instance `" + std::string(value) +
                        "' must be 1-32 characters of A-Z a-z 0-9 . _ -";
             }

@@ -21,6 +21,7 @@
 #include "ovpn_log.hpp"
 #include "rate_tracker.hpp"
 #include "rate_limit.hpp"
+#include "session.hpp"
 #include "session_records.hpp"
 
 namespace omp {
@@ -186,9 +187,8 @@ void Daemon::read_events(Clock::time_point now) {
     listener_->drain(events, kEventBudget);
     for (const auto& e : events) {
         overlay_.record(e, now);
-        std::string username = e.username.empty() || e.username == "UNDEF" ? e.common_name : e.username;
-        pending_events_.push_back(
-            TriggerEvent{std::string(to_string(e.kind)), e.instance, std::move(username), e.ts_us});
+        pending_events_.push_back(TriggerEvent{std::string(to_string(e.kind)), e.instance,
+                                               username_or_common_name(e.username, e.common_name), e.ts_us});
         if (e.kind == event::Kind::disconnect) {
             SessionRecord record = record_from_disconnect(e);
             if (has_log(record.instance)) {

@@ -9,23 +9,14 @@
 #include <cstring>
 #include <set>
 
+#include "event_datagram.hpp"
+
 namespace omp {
 
 namespace {
 
 Error bad(std::string_view spec, std::string_view why) {
     return error("bad management address `" + std::string(spec) + "': " + std::string(why));
-}
-
-bool valid_name(std::string_view name) {
-    if (name.empty() || name.size() > 32) return false;
-    for (char c : name) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.')) {
-            return false;
-        }
-    }
-    return true;
 }
 
 }  // namespace
@@ -36,7 +27,7 @@ Result<Endpoint> parse_endpoint(std::string_view spec) {
     Endpoint ep;
     ep.name = spec.substr(0, eq);
     ep.address = spec.substr(eq + 1);
-    if (!valid_name(ep.name)) return bad(spec, "name must be 1-32 characters of A-Z a-z 0-9 . _ -");
+    if (!event::valid_instance_name(ep.name)) return bad(spec, "name must be 1-32 characters of A-Z a-z 0-9 . _ -");
     std::string_view addr = ep.address;
 
     if (addr.starts_with("unix:")) {

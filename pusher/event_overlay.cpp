@@ -12,9 +12,8 @@ Session session_from(const event::Event& e) {
     Session s;
     s.source = e.instance;
     s.common_name = e.common_name;
-    s.username = (e.username.empty() || e.username == "UNDEF") ? e.common_name : e.username;
-    auto real = parse_real_address(e.real_ip);
-    s.client_ip = real ? real->ip : e.real_ip;
+    s.username = username_or_common_name(e.username, e.common_name);
+    s.client_ip = canonical_client_ip(e.real_ip);
     if (e.real_port) s.client_port = e.real_port;
     s.virtual_ip = e.virtual_ip;
     s.virtual_ipv6 = e.virtual_ipv6;

@@ -76,4 +76,9 @@ std::optional<RealAddress> parse_real_address(std::string_view text) {
     return address;
 }
 
+std::string canonical_client_ip(std::string_view text) {
+    auto address = parse_real_address(text);
+    return address ? address->ip : std::string(text);
+}
+
 }  // namespace omp

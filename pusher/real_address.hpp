@@ -22,4 +22,8 @@ struct RealAddress {
 // nullopt when the text is not an address in any of those forms.
 std::optional<RealAddress> parse_real_address(std::string_view text);
 
+// The plugin's trusted_ip in the same canonical form the status parser gives (so events and
+// polled sessions compare equal); the text as is when it is not an address.
+std::string canonical_client_ip(std::string_view text);
+
 }  // namespace omp

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace omp {
 
@@ -24,5 +25,11 @@ struct Session {
     std::uint64_t rx_bps = 0;
     std::uint64_t tx_bps = 0;
 };
+
+// CONTRACT.md's username: the Username column (or auth-user-pass name), or the common name
+// when that is UNDEF or empty. The one place this rule is written.
+inline std::string username_or_common_name(std::string_view username, std::string_view common_name) {
+    return std::string(username.empty() || username == "UNDEF" ? common_name : username);
+}
 
 }  // namespace omp

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "real_address.hpp"
+#include "session.hpp"
 
 namespace omp {
 
@@ -24,9 +25,8 @@ SessionRecord record_from_disconnect(const event::Event& e) {
     r.id = e.instance + "-" + std::to_string(e.ts_us) + "-" + std::to_string(e.real_port);
     r.instance = e.instance;
     r.common_name = e.common_name;
-    r.username = (e.username.empty() || e.username == "UNDEF") ? e.common_name : e.username;
-    auto real = parse_real_address(e.real_ip);
-    r.client_ip = real ? real->ip : e.real_ip;
+    r.username = username_or_common_name(e.username, e.common_name);
+    r.client_ip = canonical_client_ip(e.real_ip);
     r.client_port = e.real_port;
     r.virtual_ip = e.virtual_ip;
     r.virtual_ipv6 = e.virtual_ipv6;

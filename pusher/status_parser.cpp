@@ -30,8 +30,6 @@ std::optional<Int> parse_int(std::string_view text) {
     return value;
 }
 
-bool is_undefined(std::string_view name) { return name.empty() || name == "UNDEF"; }
-
 }  // namespace
 
 StatusParser::StatusParser(std::string source_name) : source_(std::move(source_name)) {}
@@ -105,7 +103,7 @@ void StatusParser::read_client(std::string_view line, const std::vector<std::str
     s.source = source_;
     s.common_name = f[*c.common_name];
     std::string_view username = c.username ? f[*c.username] : std::string_view();
-    s.username = is_undefined(username) ? s.common_name : std::string(username);
+    s.username = username_or_common_name(username, s.common_name);
     s.client_ip = std::move(real->ip);
     s.client_port = real->port;
     s.virtual_ip = virtual_ip;
