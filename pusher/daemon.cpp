@@ -15,6 +15,7 @@
 
 #include "event_listener.hpp"
 #include "event_overlay.hpp"
+#include "handshake_runs.hpp"
 #include "log.hpp"
 #include "merger.hpp"
 #include "payload.hpp"
@@ -23,6 +24,7 @@
 #include "rate_limit.hpp"
 #include "session.hpp"
 #include "session_records.hpp"
+#include "sources.hpp"
 
 namespace omp {
 
@@ -59,6 +61,7 @@ public:
           logs_(std::move(logs)),
           signal_fd_(signal_fd),
           sender_(std::make_unique<HttpSender>(*settings_.panel)),
+          peer_files_(settings_.wg_peer_files, settings_.wg_peer_names),
           interval_(duration_cast<Clock::duration>(settings_.interval)),
           next_tick_(Clock::now() + interval_) {}
 
@@ -95,7 +98,9 @@ private:
     int signal_fd_;
     std::unique_ptr<HttpSender> sender_;
     std::optional<PanelConfig> next_panel_;  // from a reload, once no POST is in flight
+    PeerNameFiles peer_files_;
     EventOverlay overlay_;
+    HandshakeRuns handshake_runs_;
     RateTracker rates_;
     Clock::duration interval_;
     Clock::time_point next_tick_;
@@ -105,7 +110,7 @@ private:
     std::string next_trigger_ = "startup";
     std::vector<TriggerEvent> pending_events_;
 
-    std::vector<std::unique_ptr<MgmtQuery>> queries_;
+    SourceQueries queries_;
     std::string cycle_trigger_;
     std::vector<TriggerEvent> cycle_events_;
     std::vector<SessionRecord> cycle_records_;  // in the POST in flight; acked on 2xx
@@ -224,9 +229,8 @@ void Daemon::start_cycle(Clock::time_point now) {
     cycle_events_ = std::move(pending_events_);
     pending_events_.clear();
     cycle_trigger_ = !cycle_events_.empty() ? "event" : std::exchange(next_trigger_, "interval");
-    for (const auto& ep : settings_.endpoints) {
-        queries_.push_back(std::make_unique<MgmtQuery>(ep, settings_.mgmt_password, settings_.mgmt_timeouts, now));
-    }
+    if (auto names = peer_files_.refresh(); !names) log::error(names.error().message);
+    queries_ = start_source_queries(settings_, peer_files_.names(), now);
     // A query may finish (or fail) inside its constructor, e.g. on a refused connect.
     std::vector<curl_waitfd> none(2 + queries_.size(), curl_waitfd{-1, 0, 0});
     advance_queries(none, 2, now);
@@ -237,8 +241,9 @@ void Daemon::finish_cycle(Clock::time_point now) {
     for (auto& q : queries_) reports.push_back(q->take_report());
     queries_.clear();
     for (const auto& r : reports) {
-        if (!r.ok) log::warning("endpoint " + r.name + ": " + r.error);
+        if (!r.ok) log::warning("source " + r.name + ": " + r.error);
     }
+    handshake_runs_.update(reports);  // before the rates: a WireGuard session is keyed by its run
     rates_.update(reports, now);
     overlay_.apply(reports, now);
     PayloadContext context;
@@ -304,8 +309,10 @@ void Daemon::reload(Clock::time_point now) {
     }
     next_panel_ = *fresh->panel;
     settings_ = std::move(*fresh);
+    peer_files_ = PeerNameFiles(settings_.wg_peer_files, settings_.wg_peer_names);
     dirty_ = true;
-    log::info("reloaded: " + std::to_string(settings_.endpoints.size()) + " endpoint(s), posting to " +
+    log::info("reloaded: " + std::to_string(settings_.endpoints.size()) + " endpoint(s), " +
+              std::to_string(settings_.wg_interfaces.size()) + " WireGuard interface(s), posting to " +
               url_for_log(settings_.panel->url));
 }
 

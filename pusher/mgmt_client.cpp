@@ -164,34 +164,12 @@ void MgmtQuery::finish_error(const std::string& what) {
     close_fd();
 }
 
-std::vector<SourceReport> query_all(const std::vector<Endpoint>& endpoints,
-                                    const std::optional<std::string>& password,
-                                    QueryTimeouts timeouts) {
-    auto now = SteadyClock::now();
-    std::vector<std::unique_ptr<MgmtQuery>> queries;
-    for (const auto& ep : endpoints) {
-        queries.push_back(std::make_unique<MgmtQuery>(ep, password, timeouts, now));
-    }
-    while (true) {
-        std::vector<pollfd> fds;
-        std::vector<MgmtQuery*> owners;
-        auto next = SteadyClock::time_point::max();
-        for (auto& q : queries) {
-            if (q->finished()) continue;
-            fds.push_back({q->fd(), q->poll_events(), 0});
-            owners.push_back(q.get());
-            next = std::min(next, q->deadline());
-        }
-        if (owners.empty()) break;
-        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - SteadyClock::now());
-        int timeout = static_cast<int>(std::clamp<long long>(wait.count() + 1, 0, 60000));
-        if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
-        now = SteadyClock::now();
-        for (std::size_t i = 0; i < owners.size(); ++i) owners[i]->advance(fds[i].revents, now);
-    }
-    std::vector<SourceReport> reports;
-    for (auto& q : queries) reports.push_back(q->take_report());
-    return reports;
+SourceQueries start_mgmt_queries(const std::vector<Endpoint>& endpoints,
+                                 const std::optional<std::string>& password, QueryTimeouts timeouts,
+                                 SteadyClock::time_point now) {
+    SourceQueries queries;
+    for (const auto& ep : endpoints) queries.push_back(std::make_unique<MgmtQuery>(ep, password, timeouts, now));
+    return queries;
 }
 
 }  // namespace omp

@@ -4,44 +4,35 @@
 // every step has a deadline.
 #pragma once
 
-#include <poll.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "endpoint.hpp"
 #include "mgmt_conversation.hpp"
-#include "source_report.hpp"
+#include "source_query.hpp"
 
 namespace omp {
-
-using SteadyClock = std::chrono::steady_clock;
 
 struct QueryTimeouts {
     std::chrono::milliseconds connect{1000};
     std::chrono::milliseconds total{2000};
 };
 
-class MgmtQuery {
+class MgmtQuery final : public SourceQuery {
 public:
     MgmtQuery(const Endpoint& endpoint, std::optional<std::string> password,
               QueryTimeouts timeouts, SteadyClock::time_point now);
-    ~MgmtQuery();
+    ~MgmtQuery() override;
     MgmtQuery(const MgmtQuery&) = delete;
     MgmtQuery& operator=(const MgmtQuery&) = delete;
 
-    // -1 once finished.
-    int fd() const { return fd_; }
-    short poll_events() const;
-    SteadyClock::time_point deadline() const;
-
-    // Call with the fd's revents (0 when only time passed).
-    void advance(short revents, SteadyClock::time_point now);
-
-    bool finished() const { return finished_; }
-    SourceReport take_report() { return std::move(report_); }
+    int fd() const override { return fd_; }
+    short poll_events() const override;
+    SteadyClock::time_point deadline() const override;
+    void advance(short revents, SteadyClock::time_point now) override;
+    bool finished() const override { return finished_; }
+    SourceReport take_report() override { return std::move(report_); }
 
 private:
     void start_connect();
@@ -64,10 +55,9 @@ private:
     SourceReport report_;
 };
 
-// Queries every endpoint at once and waits for all (deadlines included): for `snapshot`
-// and `push`, which have no other work to do meanwhile.
-std::vector<SourceReport> query_all(const std::vector<Endpoint>& endpoints,
-                                    const std::optional<std::string>& password,
-                                    QueryTimeouts timeouts);
+// One query per endpoint, all started at `now`.
+SourceQueries start_mgmt_queries(const std::vector<Endpoint>& endpoints,
+                                 const std::optional<std::string>& password, QueryTimeouts timeouts,
+                                 SteadyClock::time_point now);
 
 }  // namespace omp

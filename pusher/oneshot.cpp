@@ -5,6 +5,7 @@
 #include "log.hpp"
 #include "merger.hpp"
 #include "payload.hpp"
+#include "sources.hpp"
 
 namespace omp {
 
@@ -13,11 +14,12 @@ namespace {
 // Queries every endpoint once and renders the payload into `sink`, as both subcommands do;
 // returns whether any endpoint answered.
 bool render_once(const Settings& settings, const PayloadSink& sink) {
-    auto reports = query_all(settings.endpoints, settings.mgmt_password, settings.mgmt_timeouts);
+    auto names = std::make_shared<const PeerNames>(settings.wg_peer_names);
+    auto reports = run_queries(start_source_queries(settings, names, SteadyClock::now()));
     bool any_source_ok = false;
     for (const auto& r : reports) {
         if (r.ok) any_source_ok = true;
-        else log::warning("endpoint " + r.name + ": " + r.error);
+        else log::warning("source " + r.name + ": " + r.error);
     }
     PayloadContext context;
     context.trigger = "manual";

@@ -12,6 +12,13 @@ std::uint64_t per_second(std::uint64_t now, std::uint64_t before, double seconds
     return static_cast<std::uint64_t>(std::llround(static_cast<double>(now - before) / seconds));
 }
 
+// A WireGuard peer roams (its endpoint changes with the client's network) within one run of
+// handshakes; an OpenVPN session never changes its real address.
+RateTracker::Key key_of(const SourceReport& report, const Session& s) {
+    if (report.kind == "wireguard") return {s.source, s.common_name, "", 0, s.connected_at};
+    return {s.source, s.common_name, s.client_ip, s.client_port.value_or(0), s.connected_at};
+}
+
 }  // namespace
 
 void RateTracker::update(std::vector<SourceReport>& reports, Clock::time_point now) {
@@ -21,7 +28,7 @@ void RateTracker::update(std::vector<SourceReport>& reports, Clock::time_point n
         if (!report.ok) continue;  // keep its sessions' last samples for when it answers again
         answered.insert(report.name);
         for (auto& s : report.status.sessions) {
-            Key key{s.source, s.common_name, s.client_ip, s.client_port.value_or(0), s.connected_at};
+            Key key = key_of(report, s);
             auto previous = last_.find(key);
             if (previous != last_.end()) {
                 double seconds = std::chrono::duration<double>(now - previous->second.at).count();

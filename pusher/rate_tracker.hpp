@@ -1,6 +1,6 @@
 // Live bandwidth per session: the counter deltas between two consecutive polls of the same
 // session, divided by the time between them. A session is its source, common name, real
-// address and port, and connected-since time, never just a username: a reconnect is a new
+// address and port (a WireGuard peer: its public key), and connected-since time, never just a username: a reconnect is a new
 // session and starts at 0, and counters that went backwards (a reset) give 0, never a
 // negative or absurd rate.
 #pragma once
@@ -25,8 +25,8 @@ public:
     void update(std::vector<SourceReport>& reports, Clock::time_point now);
     std::size_t tracked() const { return last_.size(); }
 
-private:
     using Key = std::tuple<std::string, std::string, std::string, std::uint16_t, std::int64_t>;
+private:
     struct Sample {
         std::uint64_t bytes_received;
         std::uint64_t bytes_sent;

@@ -31,7 +31,8 @@ constexpr FlagSpec kFlags[] = {
     {"--event-socket"},        {"--event-user"},         {"--mgmt-connect-timeout"},
     {"--mgmt-timeout"},        {"--panel-timeout"},      {"--wg", true},
     {"--state-dir"},           {"--max-records"},
-    {"--wg-peers"},            {"--ovpn-log", true},     {"--config"},
+    {"--wg-peers", true},      {"--ovpn-log", true},     {"--config"},
+    {"--wg-handshake-timeout"},
     {"--help", false, false},  {"--version", false, false},
 };
 
@@ -39,7 +40,7 @@ constexpr std::string_view kVariables[] = {
     "MGMT_ENDPOINTS", "MGMT_PASSWORD_FILE", "MGMT_CONNECT_TIMEOUT", "MGMT_TIMEOUT",
     "PANEL_EVENTS_URL", "PANEL_URL", "SERVER_ID", "PANEL_TOKEN", "PANEL_TOKEN_FILE",
     "PANEL_CA_FILE", "PANEL_TIMEOUT", "PUSH_INTERVAL", "EVENT_SOCKET", "EVENT_SOCKET_USER",
-    "WG_INTERFACES", "WG_PEERS", "OVPN_LOGS", "STATE_DIRECTORY", "MAX_SESSION_RECORDS"};
+    "WG_INTERFACES", "WG_PEERS", "WG_HANDSHAKE_TIMEOUT", "OVPN_LOGS", "STATE_DIRECTORY", "MAX_SESSION_RECORDS"};
 
 using Flags = std::map<std::string, std::vector<std::string>>;
 
@@ -202,14 +203,45 @@ Result<std::optional<std::string>> resolve_token(const Sources& src, std::vector
     return std::optional<std::string>();
 }
 
-Status reject_unbuilt_sources(const Sources& src) {
-    struct Unbuilt { const char* flag; const char* var; };
-    for (auto [flag, var] : {Unbuilt{"--wg", "WG_INTERFACES"}, Unbuilt{"--wg-peers", "WG_PEERS"}}) {
-        auto value = src.get(flag, var);
-        if (value && !value->empty()) {
-            return error(std::string(flag) + " / " + var +
-                         " is not supported by this version yet (see README, Status)");
-        }
+// A repeatable flag's values, else its variable's comma-separated list.
+std::vector<std::string> list_setting(const Sources& src, const std::string& flag, const std::string& var) {
+    if (auto* values = src.flag(flag)) return *values;
+    std::vector<std::string> items;
+    auto list = src.variable(var);
+    if (!list) return items;
+    for (std::size_t start = 0; start <= list->size();) {
+        auto comma = list->find(',', start);
+        std::string item = list->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (!item.empty()) items.push_back(item);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return items;
+}
+
+Status resolve_wireguard(const Sources& src, Settings& settings) {
+    for (const auto& spec : list_setting(src, "--wg", "WG_INTERFACES")) {
+        auto wg = parse_wg_interface(spec);
+        if (!wg) return wg.error();
+        settings.wg_interfaces.push_back(std::move(*wg));
+    }
+    std::set<std::string> names;
+    for (const auto& ep : settings.endpoints) names.insert(ep.name);
+    std::set<std::string> ifaces;
+    for (const auto& wg : settings.wg_interfaces) {
+        if (!names.insert(wg.name).second) return error("source name `" + wg.name + "' is given twice");
+        if (!ifaces.insert(wg.iface).second) return error("WireGuard interface `" + wg.iface + "' is given twice");
+    }
+    settings.wg_peer_files = list_setting(src, "--wg-peers", "WG_PEERS");
+    auto peer_names = load_peer_names(settings.wg_peer_files);
+    if (!peer_names) return peer_names.error();
+    settings.wg_peer_names = std::move(*peer_names);
+    if (auto t = src.get("--wg-handshake-timeout", "WG_HANDSHAKE_TIMEOUT")) {
+        auto s = parse_seconds(*t, "WireGuard handshake timeout", 1, 86400);
+        if (!s) return s.error();
+        settings.wg_handshake_timeout = std::chrono::seconds(static_cast<long long>(std::llround(*s)));
     }
     return Ok{};
 }
@@ -236,8 +268,6 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
     if (!file) return file.error();
     Sources src(std::move(*flags), env, std::move(*file));
 
-    if (auto unbuilt = reject_unbuilt_sources(src); !unbuilt) return unbuilt.error();
-
     // Endpoints: repeated --mgmt replaces MGMT_ENDPOINTS and the default.
     if (auto* list = src.flag("--mgmt")) {
         for (const auto& spec : *list) {
@@ -251,21 +281,12 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
         if (!endpoints) return endpoints.error();
         settings.endpoints = std::move(*endpoints);
     }
-    if (settings.endpoints.empty()) return error("no management endpoint configured");
-
-    std::vector<std::string> log_specs;
-    if (auto* list = src.flag("--ovpn-log")) {
-        log_specs = *list;
-    } else if (auto list = src.variable("OVPN_LOGS")) {
-        for (std::size_t start = 0; start <= list->size();) {
-            auto comma = list->find(',', start);
-            std::string item = list->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-            if (!item.empty()) log_specs.push_back(item);
-            if (comma == std::string::npos) break;
-            start = comma + 1;
-        }
+    if (auto wg = resolve_wireguard(src, settings); !wg) return wg.error();
+    if (settings.endpoints.empty() && settings.wg_interfaces.empty()) {
+        return error("no source configured: give --mgmt or --wg");
     }
-    for (const auto& spec : log_specs) {
+
+    for (const auto& spec : list_setting(src, "--ovpn-log", "OVPN_LOGS")) {
         auto eq = spec.find('=');
         std::string name = eq == std::string::npos ? "" : spec.substr(0, eq);
         std::string source = eq == std::string::npos ? "" : spec.substr(eq + 1);
@@ -353,6 +374,13 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
     return settings;
 }
 
+WgOptions wg_options(const Settings& settings) {
+    WgOptions options;
+    options.timeout = settings.mgmt_timeouts.total;
+    options.handshake_timeout = settings.wg_handshake_timeout;
+    return options;
+}
+
 Environment current_environment() {
     Environment env;
     for (char** e = environ; e && *e; ++e) {
@@ -384,7 +412,8 @@ Options (each has an environment variable; a flag beats its variable):
                              default udp=127.0.0.1:7505,tcp=127.0.0.1:7506]
   --mgmt-password-file PATH  password for the management interfaces [MGMT_PASSWORD_FILE]
   --mgmt-connect-timeout S   connect deadline per query, default 1 [MGMT_CONNECT_TIMEOUT]
-  --mgmt-timeout S           whole-query deadline, default 2       [MGMT_TIMEOUT]
+  --mgmt-timeout S           whole-query deadline (also of each `wg' run), default 2
+                                                       [MGMT_TIMEOUT]
   --url URL                  the panel's events URL [PANEL_EVENTS_URL, else
                              PANEL_URL + /api/servers/ + SERVER_ID + /events]
   --token-file PATH          bearer token file [PANEL_TOKEN holds the token itself,
@@ -403,6 +432,14 @@ Options (each has an environment variable; a flag beats its variable):
                              [MAX_SESSION_RECORDS]
   --ovpn-log NAME=PATH       an OpenVPN log file to read why sessions ended, repeatable;
                              NAME is the --mgmt name    [OVPN_LOGS, comma-separated]
+  --wg NAME=IFACE            a WireGuard interface (kernel or userspace) as a source,
+                             repeatable; NAME is its proto in the payload
+                             [WG_INTERFACES, comma-separated]
+  --wg-peers FILE            names for WireGuard peers: `PUBLIC-KEY NAME' lines, or a
+                             WireGuard config with `# Name = ...' above each [Peer];
+                             repeatable, re-read when changed [WG_PEERS, comma-separated]
+  --wg-handshake-timeout S   a peer is connected while its latest handshake is younger,
+                             default 180                [WG_HANDSHAKE_TIMEOUT]
   --config FILE              KEY=VALUE file, default /etc/default/ovpn-mgmt-push if present
   --help, --version
 

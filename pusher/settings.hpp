@@ -15,6 +15,8 @@
 #include "http_sender.hpp"
 #include "mgmt_client.hpp"
 #include "result.hpp"
+#include "wg_peer_names.hpp"
+#include "wg_query.hpp"
 
 namespace omp {
 
@@ -38,10 +40,18 @@ struct Settings {
     std::size_t max_records = 10000;
     // OpenVPN logs to read disconnect reasons from: endpoint name -> log file path.
     std::vector<std::pair<std::string, std::string>> ovpn_logs;
+    // WireGuard interfaces polled beside the endpoints, and the names of their peers.
+    std::vector<WgInterface> wg_interfaces;
+    std::vector<std::string> wg_peer_files;
+    PeerNames wg_peer_names;  // read from wg_peer_files when the settings were resolved
+    std::chrono::seconds wg_handshake_timeout{180};
     std::vector<std::string> warnings;  // said on stderr, never fatal
 };
 
 using Environment = std::map<std::string, std::string>;
+
+// The WireGuard query options these settings give.
+WgOptions wg_options(const Settings& settings);
 
 // `args` excludes argv[0]. Errors are usage errors (exit status 2) and quote the bad value.
 Result<Settings> resolve_settings(const std::vector<std::string>& args, const Environment& env);

@@ -91,4 +91,17 @@ BOOST_AUTO_TEST_CASE(sessions_gone_from_an_answering_source_are_forgotten) {
     BOOST_TEST(tracker.tracked() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_roaming_wireguard_peer_keeps_its_rate) {
+    omp::RateTracker tracker;
+    auto first = polled({session(1000, 1000)});
+    first[0].kind = "wireguard";
+    tracker.update(first, t0);
+    auto roamed = polled({session(3000, 5000, 1000, 6000)});  // same run, new endpoint port
+    roamed[0].kind = "wireguard";
+    roamed[0].status.sessions[0].client_ip = "203.0.113.9";
+    tracker.update(roamed, t0 + 2s);
+    BOOST_TEST(roamed[0].status.sessions[0].rx_bps == 1000u);
+    BOOST_TEST(roamed[0].status.sessions[0].tx_bps == 2000u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -165,4 +165,37 @@ BOOST_AUTO_TEST_CASE(a_missing_explicit_config_file_is_an_error) {
     BOOST_TEST(mentions(s.error().message, "/nonexistent/omp"));
 }
 
+BOOST_AUTO_TEST_CASE(wireguard_interfaces_come_from_flags_or_the_variable) {
+    auto s = resolve({"snapshot", "--wg", "wg=wg0", "--wg", "office=wg1"}, {{"WG_INTERFACES", "x=wg9"}});
+    BOOST_REQUIRE(s.ok());
+    BOOST_REQUIRE(s->wg_interfaces.size() == 2u);
+    BOOST_TEST(s->wg_interfaces[1].name == "office");
+    BOOST_TEST(s->wg_interfaces[1].iface == "wg1");
+    auto v = resolve({"snapshot"}, {{"WG_INTERFACES", "wg=wg0, office=wg1"}});
+    BOOST_REQUIRE(v.ok());
+    BOOST_TEST(v->wg_interfaces.size() == 2u);
+    BOOST_TEST(v->wg_handshake_timeout.count() == 180);
+}
+
+BOOST_AUTO_TEST_CASE(a_wireguard_source_may_not_reuse_an_endpoint_name) {
+    BOOST_TEST(mentions(error_of({"snapshot", "--wg", "udp=wg0"}), "`udp'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--wg", "a=wg0", "--wg", "b=wg0"}), "`wg0'"));
+}
+
+BOOST_AUTO_TEST_CASE(wireguard_alone_needs_no_management_endpoint) {
+    auto s = resolve({"snapshot", "--wg", "wg=wg0"}, {{"MGMT_ENDPOINTS", ""}});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(s->endpoints.empty());
+    BOOST_TEST(mentions(error_of({"snapshot"}, {{"MGMT_ENDPOINTS", ""}}), "no source"));
+}
+
+BOOST_AUTO_TEST_CASE(wireguard_peer_names_are_read_and_bad_files_named) {
+    TempFile peers("ogMMPiPr2UlmixhMYPpV56qdfeAJY57ajcGWfX3LBVc= alice\n");
+    auto s = resolve({"snapshot", "--wg", "wg=wg0", "--wg-peers", peers.path});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(s->wg_peer_names.size() == 1u);
+    BOOST_TEST(mentions(error_of({"snapshot", "--wg-peers", "/nonexistent/peers"}), "/nonexistent/peers"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--wg-handshake-timeout", "0"}), "`0'"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
