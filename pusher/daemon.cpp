@@ -12,10 +12,12 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <variant>
 
 #include "event_listener.hpp"
 #include "event_overlay.hpp"
 #include "handshake_runs.hpp"
+#include "journal_follower.hpp"
 #include "log.hpp"
 #include "merger.hpp"
 #include "payload.hpp"
@@ -45,10 +47,27 @@ constexpr std::size_t kRecordsPerPost = 500;
 // writes some reasons (a replaced login, a shutdown) just after the disconnect hook.
 constexpr auto kReasonWait = std::chrono::milliseconds(1500);
 
+// An instance's log: a file OpenVPN writes with --log, or its unit's messages in the journal.
 struct NamedLog {
     std::string instance;
-    LogFollower follower;
+    std::variant<LogFollower, JournalFollower> source;
+
+    template <typename Fn>
+    void read_new_lines(Fn&& line) {
+        std::visit([&](auto& follower) { follower.read_new_lines(line); }, source);
+    }
 };
+
+Result<NamedLog> open_log(const std::string& instance, const std::string& source) {
+    if (source.starts_with(kJournalPrefix)) {
+        auto journal = JournalFollower::open(source.substr(kJournalPrefix.size()));
+        if (!journal) return journal.error();
+        return NamedLog{instance, std::move(*journal)};
+    }
+    auto file = LogFollower::open(source);
+    if (!file) return file.error();
+    return NamedLog{instance, std::move(*file)};
+}
 
 class Daemon {
 public:
@@ -322,7 +341,7 @@ bool Daemon::has_log(const std::string& instance) const {
 
 void Daemon::read_logs(Clock::time_point now) {
     for (auto& log : logs_) {
-        log.follower.read_new_lines([&](std::string_view line) {
+        log.read_new_lines([&](std::string_view line) {
             if (auto hint = classify_log_line(line)) reasons_.add(log.instance, std::move(*hint), now);
         });
     }
@@ -399,14 +418,14 @@ int run_daemon(const Settings& settings, SettingsReloader reload) {
                      " skipped");
     }
     std::vector<NamedLog> logs;
-    for (const auto& [instance, path] : settings.ovpn_logs) {
-        auto follower = LogFollower::open(path);
-        if (!follower) {
-            log::error(follower.error().message);
+    for (const auto& [instance, source] : settings.ovpn_logs) {
+        auto opened = open_log(instance, source);
+        if (!opened) {
+            log::error(opened.error().message);
             close(signal_fd);
             return 1;
         }
-        logs.push_back(NamedLog{instance, std::move(*follower)});
+        logs.push_back(std::move(*opened));
     }
     auto listener = EventListener::open(settings.event_socket, settings.event_user);
     if (!listener) {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "config_file.hpp"
+#include "journal_follower.hpp"
 
 extern char** environ;
 
@@ -292,12 +293,16 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
         std::string source = eq == std::string::npos ? "" : spec.substr(eq + 1);
         bool known = std::any_of(settings.endpoints.begin(), settings.endpoints.end(),
                                  [&](const Endpoint& ep) { return ep.name == name; });
-        if (name.empty() || source.empty()) return error("bad OpenVPN log `" + spec + "': expected NAME=PATH");
-        if (!known) return error("bad OpenVPN log `" + spec + "': `" + name + "' is not a --mgmt endpoint name");
-        if (source.starts_with("journal:")) {
-            return error("OpenVPN log `" + spec + "': journal sources are not supported yet; give the log file path");
+        if (name.empty() || source.empty()) {
+            return error("bad OpenVPN log `" + spec + "': expected NAME=PATH or NAME=journal:UNIT");
         }
-        if (source.front() != '/') return error("bad OpenVPN log `" + spec + "': the path must be absolute");
+        if (!known) return error("bad OpenVPN log `" + spec + "': `" + name + "' is not a --mgmt endpoint name");
+        if (source.starts_with(kJournalPrefix)) {
+            auto unit = journal_unit_name(std::string_view(source).substr(kJournalPrefix.size()));
+            if (!unit) return error("bad OpenVPN log `" + spec + "': " + unit.error().message);
+        } else if (source.front() != '/') {
+            return error("bad OpenVPN log `" + spec + "': the path must be absolute");
+        }
         settings.ovpn_logs.emplace_back(name, source);
     }
 
@@ -430,8 +435,10 @@ Options (each has an environment variable; a flag beats its variable):
                              default /var/lib/ovpn-mgmt-push [STATE_DIRECTORY]
   --max-records N            records kept at most, oldest dropped first, default 10000
                              [MAX_SESSION_RECORDS]
-  --ovpn-log NAME=PATH       an OpenVPN log file to read why sessions ended, repeatable;
-                             NAME is the --mgmt name    [OVPN_LOGS, comma-separated]
+  --ovpn-log NAME=SOURCE     where to read why sessions ended, repeatable: an OpenVPN
+                             log file path, or journal:UNIT for a server logging to the
+                             systemd journal; NAME is the --mgmt name
+                                                        [OVPN_LOGS, comma-separated]
   --wg NAME=IFACE            a WireGuard interface (kernel or userspace) as a source,
                              repeatable; NAME is its proto in the payload
                              [WG_INTERFACES, comma-separated]

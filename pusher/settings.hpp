@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,7 @@ enum class Command { run, snapshot, push, help, version };
 inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
 inline constexpr const char* kDefaultEventSocket = "/run/ovpn-mgmt-push/events.sock";
 inline constexpr const char* kDefaultStateDir = "/var/lib/ovpn-mgmt-push";
+inline constexpr std::string_view kJournalPrefix = "journal:";
 inline constexpr const char* kDefaultEndpoints = "udp=127.0.0.1:7505,tcp=127.0.0.1:7506";
 
 struct Settings {
@@ -38,7 +40,8 @@ struct Settings {
     std::string event_user = "nobody";  // besides root, who may send events
     std::string state_dir = kDefaultStateDir;  // session records not yet acknowledged
     std::size_t max_records = 10000;
-    // OpenVPN logs to read disconnect reasons from: endpoint name -> log file path.
+    // OpenVPN logs to read disconnect reasons from: endpoint name -> a log file path, or
+    // kJournalPrefix and a systemd unit.
     std::vector<std::pair<std::string, std::string>> ovpn_logs;
     // WireGuard interfaces polled beside the endpoints, and the names of their peers.
     std::vector<WgInterface> wg_interfaces;

@@ -12,6 +12,8 @@ packages=(
   clang libclang-rt-14-dev
   # tests and demo: real OpenVPN, a PKI, the stand-in panel
   openvpn openssl python3 procps time
+  # WireGuard sources: wg(8), and userspace interfaces for the tests (no kernel module here)
+  wireguard-tools wireguard-go
   # the package test: build, lint and check the unit
   build-essential debhelper dpkg-dev lintian systemd man-db
 )

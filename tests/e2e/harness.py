@@ -149,8 +149,11 @@ class OpenVPNServer:
 
     def __init__(self, procs, work, pki, name, proto, *, event_socket, subnet_octet,
                  mgmt_password=None, drop_privileges=False, plugin_args=None, with_auth=True, extra="",
-                 netns=None, listen="127.0.0.1"):
+                 netns=None, listen="127.0.0.1", journal=None):
         self.procs, self.work, self.pki, self.name, self.proto = procs, work, pki, name, proto
+        # Logging to a PrivateJournal, as the unit openvpn-server@NAME, instead of a file.
+        self.journal = journal
+        self.unit = f"openvpn-server@{name}.service"
         self.with_auth = with_auth
         # In a network namespace of the test's own the tun device is configured for real
         # (traffic can flow) and management is a unix socket the host side can reach.
@@ -206,7 +209,11 @@ verb 3
             env["LD_PRELOAD"] = os.environ["OMP_OPENVPN_PRELOAD"]
             env["ASAN_OPTIONS"] = "detect_leaks=0"  # OpenVPN's own exit-time allocations
         prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
-        self.proc = self.procs.start([*prefix, OPENVPN, "--config", self.conf], log_path=self.log, env=env)
+        argv = [*prefix, OPENVPN, "--config", self.conf]
+        if self.journal:
+            # stdout to the journal, as systemd does for openvpn-server@.service
+            argv = self.journal.wrap(["systemd-cat", "-t", "openvpn", *argv], unit=self.unit)
+        self.proc = self.procs.start(argv, log_path=self.log, env=env)
         if wait:
             wait_until(lambda: "Initialization Sequence Completed" in self.read_log() or self.proc.poll() is not None,
                        20, what=f"server {self.name} to start")
@@ -215,7 +222,7 @@ verb 3
         return self
 
     def read_log(self):
-        return read_text(self.log)
+        return self.journal.read(self.unit) if self.journal else read_text(self.log)
 
     @property
     def mgmt_address(self):
@@ -409,8 +416,9 @@ class PanelStandIn:
 class Aggregator:
     """The real ovpn-mgmt-push binary."""
 
-    def __init__(self, procs, work, args, env=None):
+    def __init__(self, procs, work, args, env=None, wrap=None):
         self.procs, self.work = procs, work
+        self.wrap = wrap or (lambda argv: argv)  # e.g. PrivateJournal.wrap: run in its namespace
         # Session records go to the test's own directory, never the machine's /var/lib.
         self.state_dir = work.join("state")
         self.args = args if "--state-dir" in args else [*args, "--state-dir", self.state_dir]
@@ -420,7 +428,7 @@ class Aggregator:
     def start(self, event_socket=None):
         # Never the machine's /etc/default/ovpn-mgmt-push, unless a test gives its own file.
         config = [] if "--config" in self.args else ["--config", "/dev/null"]
-        self.proc = self.procs.start([BINARY, "run", *config, *self.args],
+        self.proc = self.procs.start(self.wrap([BINARY, "run", *config, *self.args]),
                                      log_path=self.log, env=self.env)
         if event_socket:
             wait_until(lambda: os.path.exists(event_socket) or self.proc.poll() is not None, 10,
@@ -555,3 +563,111 @@ class NetNamespace:
 
     def remove(self):
         subprocess.run(["ip", "netns", "del", self.name], check=False)
+
+
+class WireGuardInterface:
+    """A real userspace WireGuard interface (wireguard-go in the foreground, stopped by pid) in a
+    network namespace, with a fresh key pair. Its UAPI socket in /run/wireguard is reachable
+    from the host side, as wg(8) and the aggregator expect."""
+
+    def __init__(self, procs, work, netns, address, prefix=24):
+        self.netns = netns
+        self.name = f"omp{os.getpid() % 10000}x{free_port() % 100000}"[:15]
+        self.port = free_port(socket.SOCK_DGRAM)
+        self.private_key = subprocess.run(["wg", "genkey"], capture_output=True, text=True, check=True).stdout.strip()
+        self.public_key = subprocess.run(["wg", "pubkey"], input=self.private_key, capture_output=True, text=True,
+                                         check=True).stdout.strip()
+        self.key_file = work.join(f"{self.name}.key")
+        with open(os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(self.private_key + "\n")
+        self.socket = f"/run/wireguard/{self.name}.sock"
+        env = dict(os.environ, WG_PROCESS_FOREGROUND="1")
+        self.proc = procs.start(["ip", "netns", "exec", netns.name, "wireguard-go", "-f", self.name],
+                                log_path=work.join(f"{self.name}.log"), env=env)
+        wait_until(lambda: os.path.exists(self.socket) or self.proc.poll() is not None, 10,
+                   what=f"wireguard-go {self.name}")
+        if self.proc.poll() is not None:
+            raise AssertionError(f"wireguard-go {self.name} exited:\n{read_text(work.join(self.name + '.log'))}")
+        self.wg("set", self.name, "private-key", self.key_file, "listen-port", str(self.port))
+        netns.run(["ip", "addr", "add", f"{address}/{prefix}", "dev", self.name], check=True)
+        netns.run(["ip", "link", "set", self.name, "up"], check=True)
+
+    def wg(self, *args):
+        return subprocess.run(["wg", *args], capture_output=True, text=True, check=True).stdout
+
+    def add_peer(self, public_key, allowed_ips, endpoint=None, keepalive=None):
+        args = ["set", self.name, "peer", public_key, "allowed-ips", allowed_ips]
+        if endpoint:
+            args += ["endpoint", endpoint]
+        if keepalive:
+            args += ["persistent-keepalive", str(keepalive)]
+        self.wg(*args)
+
+    def dump(self):
+        """The peers as wg(8) prints them: the test's own view of the interface."""
+        lines = self.wg("show", self.name, "dump").splitlines()[1:]
+        keys = ["public_key", "preshared_key", "endpoint", "allowed_ips", "latest_handshake", "transfer_rx",
+                "transfer_tx", "keepalive"]
+        return {row["public_key"]: row for row in (dict(zip(keys, line.split("\t"))) for line in lines)}
+
+
+def cgroup2_root():
+    """Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup (unified) or .../unified (hybrid)."""
+    for root in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
+        if os.path.exists(os.path.join(root, "cgroup.procs")) and \
+                subprocess.run(["stat", "-f", "-c", "%T", root], capture_output=True, text=True).stdout.strip() == "cgroup2fs":
+            return root
+    raise AssertionError("no cgroup v2 hierarchy mounted: journald cannot tell which unit logged")
+
+
+class PrivateJournal:
+    """A real systemd-journald of the test's own, in a private mount namespace with a tmpfs over
+    /run (and /var/log/journal), so the host's journal is never touched. A process started
+    through `wrap` joins that namespace; with a unit, it is first moved into the cgroup
+    <test>.slice/system.slice/UNIT, from which journald takes _SYSTEMD_UNIT=UNIT, as for a
+    service that systemd started."""
+
+    CONFIG = "[Journal]\nStorage=volatile\nReadKMsg=no\nAudit=no\nForwardToSyslog=no\nForwardToWall=no\n" \
+             "ForwardToConsole=no\nRateLimitBurst=0\n"
+
+    def __init__(self, procs, work):
+        self.slice = os.path.join(cgroup2_root(), f"omp{os.getpid()}x{free_port()}.slice")
+        self.cgroups = []
+        script = ("mount -t tmpfs tmpfs /run && "
+                  "{ [ ! -d /var/log/journal ] || mount -t tmpfs tmpfs /var/log/journal; } && "
+                  "mkdir -p /run/systemd/journald.conf.d && "
+                  f"printf '{self.CONFIG}' > /run/systemd/journald.conf.d/test.conf && "
+                  "exec /lib/systemd/systemd-journald")
+        # Its own messages to its stderr, never to the host's kernel log.
+        env = dict(os.environ, SYSTEMD_LOG_TARGET="console")
+        self.proc = procs.start(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                                log_path=work.join("journald.log"), env=env)
+        stdout_socket = f"/proc/{self.proc.pid}/root/run/systemd/journal/stdout"
+        wait_until(lambda: os.path.exists(stdout_socket) or self.proc.poll() is not None, 10,
+                   what="the private journald")
+        if self.proc.poll() is not None:
+            raise AssertionError(f"journald exited:\n{read_text(work.join('journald.log'))}")
+
+    def wrap(self, argv, unit=None):
+        prefix = ["nsenter", "-t", str(self.proc.pid), "-m", "--"]
+        if not unit:
+            return [*prefix, *argv]
+        cgroup = os.path.join(self.slice, "system.slice", unit)
+        os.makedirs(cgroup, exist_ok=True)
+        self.cgroups += [cgroup, os.path.dirname(cgroup)]
+        return [*prefix, "sh", "-c", f'echo $$ > {cgroup}/cgroup.procs && exec "$@"', "sh", *argv]
+
+    def read(self, unit):
+        """The unit's messages as journalctl prints them: the test's own view of the journal."""
+        return subprocess.run(self.wrap(["journalctl", "--no-pager", "-o", "cat", "-u", unit]),
+                              capture_output=True, text=True).stdout
+
+    def remove(self):
+        """After every process in its cgroups has stopped."""
+        Processes.stop(self.proc)
+        for cgroup in sorted({*self.cgroups, self.slice}, key=len, reverse=True):  # deepest first
+            try:
+                os.rmdir(cgroup)
+            except FileNotFoundError:
+                pass
+

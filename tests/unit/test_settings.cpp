@@ -198,4 +198,15 @@ BOOST_AUTO_TEST_CASE(wireguard_peer_names_are_read_and_bad_files_named) {
     BOOST_TEST(mentions(error_of({"snapshot", "--wg-handshake-timeout", "0"}), "`0'"));
 }
 
+BOOST_AUTO_TEST_CASE(an_ovpn_log_is_a_file_path_or_a_journal_unit) {
+    auto s = resolve({"snapshot", "--ovpn-log", "udp=/var/log/openvpn/udp.log", "--ovpn-log",
+                      "tcp=journal:openvpn-server@tcp"});
+    BOOST_REQUIRE(s.ok());
+    BOOST_REQUIRE(s->ovpn_logs.size() == 2u);
+    BOOST_TEST(s->ovpn_logs[1].second == "journal:openvpn-server@tcp");
+    BOOST_TEST(mentions(error_of({"snapshot", "--ovpn-log", "tcp=journal:bad unit"}), "`bad unit'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--ovpn-log", "tcp=journal:"}), "`tcp=journal:'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--ovpn-log", "tcp=relative.log"}), "absolute"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,202 @@
+"""WireGuard sources with real userspace WireGuard: two wireguard-go interfaces in two network
+namespaces of the test's own, linked by a veth pair; the peer sends real packets through the
+tunnel (so a real handshake happens) and the aggregator reads the server side with `wg`."""
+import json
+import os
+import statistics
+import sys
+import time
+import unittest
+
+from harness import (Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,
+                     WireGuardInterface, Workdir, run_binary, users_by_name, wait_until)
+
+SERVER_TUNNEL, PEER_TUNNEL = "10.204.0.1", "10.204.0.2"
+SERVER_LINK, PEER_LINK = "10.203.0.1", "10.203.0.2"
+
+PAYLOAD = 1000
+PACKETS_PER_SECOND = 200
+SECONDS = 6
+# WireGuard counts the whole transport message: the inner IPv4+UDP packet (1028 bytes) padded
+# to a multiple of 16 (1040), plus its 16-byte header and 16-byte authentication tag.
+EXPECTED_RX_BPS = (1040 + 32) * PACKETS_PER_SECOND
+TOLERANCE = 0.15
+
+SENDER = """
+import socket, sys, time
+count, rate = int(sys.argv[1]), float(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+data = b"x" * %d
+start = time.monotonic()
+for i in range(count):
+    delay = start + i / rate - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    s.sendto(data, ("%s", 9))
+""" % (PAYLOAD, SERVER_TUNNEL)
+
+
+class WireGuard(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.procs = Processes()
+        cls.work = Workdir(prefix="omp-wg-")
+        cls.server_ns, cls.peer_ns = NetNamespace("omp-wg-s"), NetNamespace("omp-wg-p")
+        try:
+            cls.server_ns.link_to(cls.peer_ns, SERVER_LINK, PEER_LINK)
+            cls.server = WireGuardInterface(cls.procs, cls.work, cls.server_ns, SERVER_TUNNEL)
+            cls.peer = WireGuardInterface(cls.procs, cls.work, cls.peer_ns, PEER_TUNNEL)
+            cls.connect_peer()
+            cls.peers_file = cls.work.join("peers")
+            with open(cls.peers_file, "w") as f:
+                f.write(f"# name the test's peer\n{cls.peer.public_key} carol\n")
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.procs.stop_all()
+        cls.server_ns.remove()
+        cls.peer_ns.remove()
+        cls.work.remove()
+
+    @classmethod
+    def connect_peer(cls):
+        """(Re)configures both ends and sends a packet: a fresh handshake, a new run."""
+        cls.server.add_peer(cls.peer.public_key, f"{PEER_TUNNEL}/32,fd00:204::2/128")
+        cls.peer.add_peer(cls.server.public_key, f"{SERVER_TUNNEL}/32", endpoint=f"{SERVER_LINK}:{cls.server.port}")
+        cls.send(1, 1)
+        wait_until(lambda: cls.server.dump()[cls.peer.public_key]["latest_handshake"] != "0", 10,
+                   what="a WireGuard handshake")
+
+    @classmethod
+    def send(cls, count, rate):
+        cls.peer_ns.run([sys.executable, "-c", SENDER, str(count), str(rate)], check=True, timeout=60)
+
+    def snapshot(self, *args):
+        status, out, err = run_binary("snapshot", "--config", "/dev/null", "--wg", f"wg={self.server.name}",
+                                      "--wg-peers", self.peers_file, *args,
+                                      env=dict(os.environ, MGMT_ENDPOINTS=""))
+        self.assertEqual(status, 0, err)
+        return json.loads(out)
+
+    def daemon(self, panel, *args, peers=None):
+        sock = self.work.join(f"events-{time.monotonic_ns()}.sock")
+        agg = Aggregator(self.procs, self.work, ["--wg", f"wg={self.server.name}", "--wg-peers", peers or self.peers_file,
+                                                 "--url", panel.url(), "--event-socket", sock, *args],
+                         env=dict(os.environ, MGMT_ENDPOINTS=""))
+        agg.start(sock)
+        self.addCleanup(agg.stop)
+        return agg
+
+    def panel(self):
+        panel = PanelStandIn()
+        self.addCleanup(panel.close)
+        return panel
+
+    def test_a_peer_after_a_real_handshake_is_a_user_as_wg_sees_it(self):
+        payload = self.snapshot()
+        row = self.server.dump()[self.peer.public_key]
+        user = users_by_name(payload)["carol"]
+        self.assertEqual(user["proto"], "wg")
+        self.assertEqual(user["common_name"], self.peer.public_key)
+        self.assertEqual(f"{user['client_ip']}:{user['client_port']}", row["endpoint"])
+        self.assertEqual(user["client_ip"], PEER_LINK)
+        self.assertEqual(user["virtual_ip"], PEER_TUNNEL)
+        self.assertEqual(user["virtual_ipv6"], "fd00:204::2")
+        self.assertEqual(user["connected_at"], int(row["latest_handshake"]))
+        self.assertGreater(user["bytes_received"], 0)
+        self.assertLessEqual(user["bytes_received"], int(row["transfer_rx"]))
+        self.assertEqual(payload["clients"], 1)
+        source = payload["sources"][0]
+        self.assertEqual((source["name"], source["kind"], source["ok"]), ("wg", "wireguard", True))
+
+    def test_a_peer_without_a_name_is_listed_by_its_public_key(self):
+        status, out, err = run_binary("snapshot", "--config", "/dev/null", "--wg", f"wg={self.server.name}",
+                                      env=dict(os.environ, MGMT_ENDPOINTS=""))
+        self.assertEqual(status, 0, err)
+        self.assertIn(self.peer.public_key, users_by_name(json.loads(out)))
+
+    def test_a_peer_whose_handshake_is_older_than_the_threshold_is_not_listed(self):
+        handshake = int(self.server.dump()[self.peer.public_key]["latest_handshake"])
+        wait_until(lambda: time.time() - handshake >= 2.5, 10, what="the handshake to age")
+        self.assertNotIn("carol", users_by_name(self.snapshot("--wg-handshake-timeout", "1")))
+        self.assertIn("carol", users_by_name(self.snapshot("--wg-handshake-timeout", "180")))
+
+    def test_a_missing_interface_is_an_error_of_its_own_source_only(self):
+        payload = self.snapshot("--wg", "gone=ompnosuch0")
+        sources = {s["name"]: s for s in payload["sources"]}
+        self.assertTrue(sources["wg"]["ok"])
+        self.assertFalse(sources["gone"]["ok"])
+        self.assertIn("ompnosuch0", sources["gone"]["error"])
+        self.assertIn("carol", users_by_name(payload))
+
+    def test_rate_of_a_peer_matches_traffic_pushed_through_the_tunnel(self):
+        panel = self.panel()
+        self.daemon(panel, "--interval", "0.5")
+        panel.wait_for_payload(lambda p: "carol" in users_by_name(p), 10)
+        mark = panel.count()
+        t0 = time.time()
+        self.send(PACKETS_PER_SECOND * SECONDS, PACKETS_PER_SECOND)
+        t1 = time.time()
+        inside = [r for r in panel.requests[mark:] if t0 + 1.5 < r["arrived"] < t1 - 0.5]
+        rates = [users_by_name(json.loads(r["body"]))["carol"]["rx_bps"] for r in inside]
+        self.assertGreaterEqual(len(rates), 4, rates)
+        median = statistics.median(rates)
+        print(f"\nWireGuard rx_bps median {median:.0f} over {len(rates)} posts; "
+              f"expected {EXPECTED_RX_BPS} +-{TOLERANCE:.0%}")
+        self.assertAlmostEqual(median, EXPECTED_RX_BPS, delta=EXPECTED_RX_BPS * TOLERANCE)
+
+    def test_a_name_added_to_the_peer_map_shows_without_a_restart(self):
+        renamed = self.work.join("peers-renamed")
+        with open(renamed, "w") as f:
+            f.write("")
+        panel = self.panel()
+        self.daemon(panel, "--interval", "0.5", peers=renamed)
+        panel.wait_for_payload(lambda p: self.peer.public_key in users_by_name(p), 10)
+        with open(renamed, "w") as f:
+            f.write(f"[Peer]\n# Name = dave\nPublicKey = {self.peer.public_key}\n")
+        panel.wait_for_payload(lambda p: "dave" in users_by_name(p), 10)
+
+    def test_wireguard_and_openvpn_users_of_one_name_merge_most_recent_first(self):
+        pki = Pki(self.work.join("pki"))
+        sock = self.work.join("ovpn-events.sock")
+        server = OpenVPNServer(self.procs, self.work, pki, "udp", "udp", event_socket=sock, subnet_octet=205,
+                               with_auth=False)
+        server.start()
+        panel = self.panel()
+        agg = Aggregator(self.procs, self.work, ["--mgmt", f"udp={server.mgmt_address}", "--wg",
+                                                 f"wg={self.server.name}", "--wg-peers", self.peers_file,
+                                                 "--url", panel.url(), "--event-socket", sock,
+                                                 "--interval", "0.5"])
+        agg.start(sock)
+        self.addCleanup(agg.stop)
+
+        # The OpenVPN carol logs in after the WireGuard carol's run began: OpenVPN's wins.
+        wait_until(lambda: time.time() >= int(self.server.dump()[self.peer.public_key]["latest_handshake"]) + 1.5,
+                   10, what="a second after the handshake")
+        client = OpenVPNClient(self.procs, self.work, pki, server, "carol")
+        client.start()
+        first = panel.wait_for_payload(lambda p: users_by_name(p).get("carol", {}).get("proto") == "udp", 20)
+        self.assertEqual([u["username"] for u in first["users"]].count("carol"), 1)
+        self.assertEqual(first["clients"], len(first["users"]))
+
+        # A new run of handshakes (the peer removed and added again on both ends) is newer still.
+        time.sleep(1.5)
+        self.server.wg("set", self.server.name, "peer", self.peer.public_key, "remove")
+        self.peer.wg("set", self.peer.name, "peer", self.server.public_key, "remove")
+        wg_sessions = lambda p: next(s["sessions"] for s in p["sources"] if s["name"] == "wg")
+        panel.wait_for_payload(lambda p: wg_sessions(p) == 0, 10, after=panel.count())
+        mark = panel.count()
+        self.connect_peer()
+        handshake = int(self.server.dump()[self.peer.public_key]["latest_handshake"])
+        second = panel.wait_for_payload(lambda p: users_by_name(p).get("carol", {}).get("proto") == "wg", 10,
+                                        after=mark)
+        self.assertEqual(users_by_name(second)["carol"]["connected_at"], handshake)
+        self.assertEqual([u["username"] for u in second["users"]].count("carol"), 1)
+        client.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
