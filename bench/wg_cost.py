@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""What a WireGuard source costs per poll: the daemon runs `wg show IFACE dump` for one real
-userspace interface (wireguard-go) with N peers, every 2 seconds, for a window. Run as root
-from the repository root:
+"""What a WireGuard source costs per poll: the daemon polls one real userspace interface
+(wireguard-go) with N peers every 2 seconds for a window, once over its UAPI socket (how it
+reads userspace interfaces) and once by running `wg show IFACE dump` (how it reads kernel
+interfaces; forced here with an empty WG_UAPI_DIR). Run as root from the repository root:
 
     python3 bench/wg_cost.py [--peers 10 1000] [--seconds 60]
 
-Reports, per poll: the wall time of the wg run as the payload's sources[].took_ms says (median),
-and the CPU it cost the daemon, the wg children it reaped, and wireguard-go answering them.
+Reports, per poll: the wall time of the query as the payload's sources[].took_ms says (median),
+and the CPU it cost the daemon, the wg children it reaped, and wireguard-go answering.
 """
 import argparse
 import base64
@@ -40,7 +41,7 @@ def spawn_floor_ms(runs=200):
     return ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / runs * 1000
 
 
-def run(peers, seconds):
+def run(peers, seconds, via):
     procs, work = Processes(), Workdir(prefix="omp-wgbench-")
     ns = NetNamespace("omp-wgb")
     panel = PanelStandIn()
@@ -54,9 +55,12 @@ def run(peers, seconds):
                         f"Endpoint = 192.0.2.{1 + i % 250}:{20000 + i}\n")
         wg.wg("addconf", wg.name, conf)
         sock = work.join("events.sock")
+        env = dict(os.environ, MGMT_ENDPOINTS="")
+        if via == "wg":
+            env["WG_UAPI_DIR"] = work.join("no-sockets")
+            os.makedirs(env["WG_UAPI_DIR"])
         daemon = Aggregator(procs, work, ["--wg", f"wg={wg.name}", "--url", panel.url(), "--interval", "2",
-                                          "--event-socket", sock],
-                            env=dict(os.environ, MGMT_ENDPOINTS="")).start(sock)
+                                          "--event-socket", sock], env=env).start(sock)
         time.sleep(3)
         pid = daemon.proc.pid
         mark = panel.count()
@@ -68,12 +72,13 @@ def run(peers, seconds):
         go1 = sum(cpu_seconds(wg.proc.pid))
         t1 = time.monotonic()
         posts = [json.loads(r["body"]) for r in panel.requests[mark:]]
-        took = [s["took_ms"] for p in posts for s in p["sources"] if s["name"] == "wg"]
+        took = [s["took_ms"] for p in posts for s in p["sources"] if s["name"] == "wg" and s["ok"]]
+        assert len(took) == len(posts), "a poll of the interface failed"
         ticks = len(posts)
         per_tick = lambda cpu: cpu / ticks * 1000
         total = (own1 - own0) + (children1 - children0) + (go1 - go0)
         floor = spawn_floor_ms()
-        print(f"{peers} peers, {ticks} polls over {t1 - t0:.0f} s: wg run took {statistics.median(took):.2f} ms "
+        print(f"via {via}: {peers} peers, {ticks} polls over {t1 - t0:.0f} s: query took {statistics.median(took):.2f} ms "
               f"(median, wall); CPU per poll: daemon {per_tick(own1 - own0):.2f} ms, wg {per_tick(children1 - children0):.2f} ms, "
               f"wireguard-go {per_tick(go1 - go0):.2f} ms; all together {total / (t1 - t0) * 100:.3f} % of one core; "
               f"spawning /bin/true alone costs {floor:.2f} ms CPU here")
@@ -90,7 +95,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
     for peers in args.peers:
-        run(peers, args.seconds)
+        for via in ("uapi", "wg"):
+            run(peers, args.seconds, via)
 
 
 if __name__ == "__main__":

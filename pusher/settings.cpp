@@ -41,7 +41,7 @@ constexpr std::string_view kVariables[] = {
     "MGMT_ENDPOINTS", "MGMT_PASSWORD_FILE", "MGMT_CONNECT_TIMEOUT", "MGMT_TIMEOUT",
     "PANEL_EVENTS_URL", "PANEL_URL", "SERVER_ID", "PANEL_TOKEN", "PANEL_TOKEN_FILE",
     "PANEL_CA_FILE", "PANEL_TIMEOUT", "PUSH_INTERVAL", "EVENT_SOCKET", "EVENT_SOCKET_USER",
-    "WG_INTERFACES", "WG_PEERS", "WG_HANDSHAKE_TIMEOUT", "OVPN_LOGS", "STATE_DIRECTORY", "MAX_SESSION_RECORDS"};
+    "WG_INTERFACES", "WG_PEERS", "WG_HANDSHAKE_TIMEOUT", "WG_UAPI_DIR", "OVPN_LOGS", "STATE_DIRECTORY", "MAX_SESSION_RECORDS"};
 
 using Flags = std::map<std::string, std::vector<std::string>>;
 
@@ -244,6 +244,10 @@ Status resolve_wireguard(const Sources& src, Settings& settings) {
         if (!s) return s.error();
         settings.wg_handshake_timeout = std::chrono::seconds(static_cast<long long>(std::llround(*s)));
     }
+    if (auto dir = src.variable("WG_UAPI_DIR"); dir && !dir->empty()) {
+        if (dir->front() != '/') return error("bad WG_UAPI_DIR `" + *dir + "': must be an absolute path");
+        settings.wg_uapi_dir = *dir;
+    }
     return Ok{};
 }
 
@@ -383,6 +387,7 @@ WgOptions wg_options(const Settings& settings) {
     WgOptions options;
     options.timeout = settings.mgmt_timeouts.total;
     options.handshake_timeout = settings.wg_handshake_timeout;
+    options.uapi_dir = settings.wg_uapi_dir;
     return options;
 }
 

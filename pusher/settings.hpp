@@ -17,7 +17,7 @@
 #include "mgmt_client.hpp"
 #include "result.hpp"
 #include "wg_peer_names.hpp"
-#include "wg_query.hpp"
+#include "wg_source.hpp"
 
 namespace omp {
 
@@ -48,6 +48,7 @@ struct Settings {
     std::vector<std::string> wg_peer_files;
     PeerNames wg_peer_names;  // read from wg_peer_files when the settings were resolved
     std::chrono::seconds wg_handshake_timeout{180};
+    std::string wg_uapi_dir = kDefaultWgUapiDir;
     std::vector<std::string> warnings;  // said on stderr, never fatal
 };
 

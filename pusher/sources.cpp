@@ -1,7 +1,7 @@
 #include "sources.hpp"
 
 #include "mgmt_client.hpp"
-#include "wg_query.hpp"
+#include "wg_source.hpp"
 
 namespace omp {
 

@@ -1,8 +1,7 @@
 #include "status_parser.hpp"
 
-#include <charconv>
-
 #include "real_address.hpp"
+#include "text_fields.hpp"
 
 namespace omp {
 
@@ -11,23 +10,7 @@ namespace {
 // status 3 separates by TAB, status 2 by comma; the first separator on a line tells which.
 void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
     std::size_t first = line.find_first_of("\t,");
-    char sep = first != std::string_view::npos ? line[first] : '\t';
-    fields.clear();
-    std::size_t start = 0;
-    while (true) {
-        std::size_t end = line.find(sep, start);
-        fields.push_back(line.substr(start, end - start));
-        if (end == std::string_view::npos) break;
-        start = end + 1;
-    }
-}
-
-template <typename Int>
-std::optional<Int> parse_int(std::string_view text) {
-    Int value{};
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return value;
+    split_into(line, first != std::string_view::npos ? line[first] : '\t', fields);
 }
 
 }  // namespace
@@ -94,9 +77,9 @@ void StatusParser::read_client(std::string_view line, const std::vector<std::str
         return;
     }
     auto real = parse_real_address(f[*c.real_address]);
-    auto received = parse_int<std::uint64_t>(f[*c.bytes_received]);
-    auto sent = parse_int<std::uint64_t>(f[*c.bytes_sent]);
-    auto since = parse_int<std::int64_t>(f[*c.connected_since]);
+    auto received = parse_whole_number<std::uint64_t>(f[*c.bytes_received]);
+    auto sent = parse_whole_number<std::uint64_t>(f[*c.bytes_sent]);
+    auto since = parse_whole_number<std::int64_t>(f[*c.connected_since]);
     if (!real || !received || !sent || !since) return skip_malformed(line);
 
     Session s;
@@ -111,7 +94,7 @@ void StatusParser::read_client(std::string_view line, const std::vector<std::str
     s.bytes_received = *received;
     s.bytes_sent = *sent;
     s.connected_at = *since;
-    if (c.client_id) s.client_id = parse_int<std::uint64_t>(f[*c.client_id]);
+    if (c.client_id) s.client_id = parse_whole_number<std::uint64_t>(f[*c.client_id]);
     result_.sessions.push_back(std::move(s));
 }
 

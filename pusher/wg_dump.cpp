@@ -1,7 +1,6 @@
 #include "wg_dump.hpp"
 
-#include <charconv>
-
+#include "text_fields.hpp"
 #include "wg_peer_names.hpp"
 
 namespace omp {
@@ -10,25 +9,6 @@ namespace {
 
 constexpr std::size_t kInterfaceFields = 4;
 constexpr std::size_t kPeerFields = 8;
-
-std::vector<std::string_view> split(std::string_view line, char sep) {
-    std::vector<std::string_view> fields;
-    std::size_t start = 0;
-    while (true) {
-        std::size_t end = line.find(sep, start);
-        fields.push_back(line.substr(start, end - start));
-        if (end == std::string_view::npos) return fields;
-        start = end + 1;
-    }
-}
-
-template <typename Int>
-std::optional<Int> parse_int(std::string_view text) {
-    Int value{};
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return value;
-}
 
 std::optional<std::string> read_peer(const std::vector<std::string_view>& f, WgPeer& peer) {
     if (f.size() != kPeerFields) {
@@ -45,9 +25,9 @@ std::optional<std::string> read_peer(const std::vector<std::string_view>& f, WgP
             if (!ip.empty()) peer.allowed_ips.emplace_back(ip);
         }
     }
-    auto handshake = parse_int<std::int64_t>(f[4]);
-    auto rx = parse_int<std::uint64_t>(f[5]);
-    auto tx = parse_int<std::uint64_t>(f[6]);
+    auto handshake = parse_whole_number<std::int64_t>(f[4]);
+    auto rx = parse_whole_number<std::uint64_t>(f[5]);
+    auto tx = parse_whole_number<std::uint64_t>(f[6]);
     if (!handshake || *handshake < 0 || !rx || !tx) return "bad handshake time or transfer counters";
     peer.latest_handshake = *handshake;
     peer.transfer_rx = *rx;

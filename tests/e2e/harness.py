@@ -408,6 +408,16 @@ class PanelStandIn:
             return None
         return wait_until(find, timeout, what=what)
 
+    def wait_for_record(self, common_name, timeout=20):
+        """The session record of `common_name` from the first accepted POST that carries it."""
+        def find():
+            for p in self.accepted():
+                for r in p["sessions_ended"]:
+                    if r["common_name"] == common_name:
+                        return r
+            return None
+        return wait_until(find, timeout, what=f"the session record of {common_name}")
+
     def close(self):
         self.server.shutdown()
         self.server.server_close()

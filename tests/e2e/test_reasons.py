@@ -39,13 +39,7 @@ class DisconnectReasons(unittest.TestCase):
             "--url", cls.panel.url(), "--interval", "0.5", "--event-socket", cls.socket]).start(cls.socket)
 
     def record_of(self, name, timeout=20):
-        def find():
-            for p in self.panel.accepted():
-                for r in p["sessions_ended"]:
-                    if r["common_name"] == name:
-                        return r
-            return None
-        return wait_until(find, timeout, what=f"the session record of {name}")
+        return self.panel.wait_for_record(name, timeout)
 
     def client(self, server, name):
         return OpenVPNClient(self.procs, self.work, self.pki, server, name).start()

@@ -7,7 +7,7 @@ import signal
 import unittest
 
 from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, PrivateJournal, Processes,
-                     Workdir, wait_until)
+                     Workdir)
 
 
 class DisconnectReasonsFromTheJournal(unittest.TestCase):
@@ -43,13 +43,7 @@ class DisconnectReasonsFromTheJournal(unittest.TestCase):
         cls.work.remove()
 
     def record_of(self, name, timeout=20):
-        def find():
-            for p in self.panel.accepted():
-                for r in p["sessions_ended"]:
-                    if r["common_name"] == name:
-                        return r
-            return None
-        return wait_until(find, timeout, what=f"the session record of {name}")
+        return self.panel.wait_for_record(name, timeout)
 
     def client(self, server, name):
         return OpenVPNClient(self.procs, self.work, self.pki, server, name).start()

@@ -75,9 +75,12 @@ class WireGuard(unittest.TestCase):
         cls.peer_ns.run([sys.executable, "-c", SENDER, str(count), str(rate)], check=True, timeout=60)
 
     def snapshot(self, *args):
+        return self.snapshot_env(*args)
+
+    def snapshot_env(self, *args, **env):
         status, out, err = run_binary("snapshot", "--config", "/dev/null", "--wg", f"wg={self.server.name}",
                                       "--wg-peers", self.peers_file, *args,
-                                      env=dict(os.environ, MGMT_ENDPOINTS=""))
+                                      env=dict(os.environ, MGMT_ENDPOINTS="", **env))
         self.assertEqual(status, 0, err)
         return json.loads(out)
 
@@ -111,6 +114,16 @@ class WireGuard(unittest.TestCase):
         self.assertEqual(payload["clients"], 1)
         source = payload["sources"][0]
         self.assertEqual((source["name"], source["kind"], source["ok"]), ("wg", "wireguard", True))
+
+    def test_wg_show_dump_reads_the_interface_as_the_uapi_socket_does(self):
+        # An empty WG_UAPI_DIR hides the socket from the aggregator (not from wg): the same
+        # interface is then read by running `wg show IFACE dump`, as kernel interfaces are.
+        empty = self.work.join("no-uapi-sockets")
+        os.makedirs(empty, exist_ok=True)
+        over_uapi = users_by_name(self.snapshot())["carol"]
+        with_wg = users_by_name(self.snapshot_env(WG_UAPI_DIR=empty))["carol"]
+        for key in ("client_ip", "client_port", "virtual_ip", "virtual_ipv6", "connected_at", "common_name"):
+            self.assertEqual(with_wg[key], over_uapi[key], key)
 
     def test_a_peer_without_a_name_is_listed_by_its_public_key(self):
         status, out, err = run_binary("snapshot", "--config", "/dev/null", "--wg", f"wg={self.server.name}",

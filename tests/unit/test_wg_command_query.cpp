@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "wg_query.hpp"
+#include "wg_command_query.hpp"
 
 using namespace std::chrono_literals;
 
@@ -33,7 +33,7 @@ omp::SourceReport run(const std::string& command, std::chrono::milliseconds time
     options.command = command;
     options.timeout = timeout;
     omp::SourceQueries queries;
-    queries.push_back(std::make_unique<omp::WgQuery>(omp::WgInterface{"wg", "wg0"}, options,
+    queries.push_back(std::make_unique<omp::WgCommandQuery>(omp::WgInterface{"wg", "wg0"}, options,
                                                      std::make_shared<const omp::PeerNames>(),
                                                      omp::SteadyClock::now()));
     return std::move(omp::run_queries(std::move(queries)).front());
@@ -43,7 +43,7 @@ bool has_child_left() { return waitpid(-1, nullptr, WNOHANG) != -1 || errno != E
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(wg_query)
+BOOST_AUTO_TEST_SUITE(wg_command_query)
 
 BOOST_AUTO_TEST_CASE(a_dump_becomes_a_wireguard_report) {
     FakeWg wg("[ \"$1 $2 $3\" = 'show wg0 dump' ] || exit 9\ncat " + std::string(OMP_TEST_DATA) +

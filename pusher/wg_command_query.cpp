@@ -1,4 +1,4 @@
-#include "wg_query.hpp"
+#include "wg_command_query.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,12 +11,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <ctime>
-#include <set>
 
-#include "event_datagram.hpp"
 #include "wg_dump.hpp"
-#include "wg_sessions.hpp"
 
 namespace omp {
 
@@ -24,18 +20,6 @@ namespace {
 
 // A dump is about 200 bytes a peer: this allows hundreds of thousands, and no more.
 constexpr std::size_t kMaxOutput = 64u << 20;
-
-Error bad(std::string_view spec, std::string_view why) {
-    return error("bad WireGuard interface `" + std::string(spec) + "': " + std::string(why));
-}
-
-// Interface names are at most 15 bytes (IFNAMSIZ - 1), and `wg` takes nothing else there.
-bool valid_iface(std::string_view iface) {
-    if (iface.empty() || iface.size() > 15 || iface == "." || iface == "..") return false;
-    return std::all_of(iface.begin(), iface.end(), [](char c) {
-        return c > ' ' && c < 0x7f && c != '/' && c != ':';
-    });
-}
 
 int open_pidfd(pid_t pid) {
 #ifdef SYS_pidfd_open
@@ -65,34 +49,7 @@ std::string complaint(const std::string& output) {
 
 }  // namespace
 
-Result<WgInterface> parse_wg_interface(std::string_view spec) {
-    std::size_t eq = spec.find('=');
-    if (eq == std::string_view::npos) return bad(spec, "expected NAME=IFACE");
-    WgInterface wg{std::string(spec.substr(0, eq)), std::string(spec.substr(eq + 1))};
-    if (!event::valid_instance_name(wg.name)) return bad(spec, "name must be 1-32 characters of A-Z a-z 0-9 . _ -");
-    if (!valid_iface(wg.iface)) return bad(spec, "`" + wg.iface + "' is not an interface name (1-15 characters, no / or :)");
-    return wg;
-}
-
-Result<std::vector<WgInterface>> parse_wg_interface_list(std::string_view list) {
-    std::vector<WgInterface> result;
-    while (!list.empty()) {
-        std::size_t comma = list.find(',');
-        std::string_view item = list.substr(0, comma);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (!item.empty()) {
-            auto wg = parse_wg_interface(item);
-            if (!wg) return wg.error();
-            result.push_back(std::move(*wg));
-        }
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return result;
-}
-
-WgQuery::WgQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
+WgCommandQuery::WgCommandQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
                  SteadyClock::time_point now)
     : source_(source), options_(std::move(options)), names_(std::move(names)), started_(now) {
     report_.name = source_.name;
@@ -100,17 +57,17 @@ WgQuery::WgQuery(const WgInterface& source, WgOptions options, std::shared_ptr<c
     spawn();
 }
 
-WgQuery::~WgQuery() {
+WgCommandQuery::~WgCommandQuery() {
     kill_child();
     close_fds();
 }
 
-int WgQuery::fd() const {
+int WgCommandQuery::fd() const {
     if (finished_) return -1;
     return pipe_fd_ >= 0 ? pipe_fd_ : pidfd_;
 }
 
-void WgQuery::spawn() {
+void WgCommandQuery::spawn() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return finish_error(std::string("pipe: ") + std::strerror(errno));
     posix_spawn_file_actions_t actions;
@@ -147,7 +104,7 @@ void WgQuery::spawn() {
     pidfd_ = open_pidfd(pid_);
 }
 
-void WgQuery::advance(short revents, SteadyClock::time_point now) {
+void WgCommandQuery::advance(short revents, SteadyClock::time_point now) {
     if (finished_) return;
     if (now >= deadline()) {
         return finish_error("`wg show " + source_.iface + " dump' gave no answer within " +
@@ -157,7 +114,7 @@ void WgQuery::advance(short revents, SteadyClock::time_point now) {
     if (!finished_ && pipe_fd_ < 0) try_reap(pidfd_ < 0);
 }
 
-void WgQuery::read_available() {
+void WgCommandQuery::read_available() {
     char buffer[65536];
     for (int turn = 0; turn < 16; ++turn) {  // at most 1 MiB a turn, as the management client
         ssize_t n = ::read(pipe_fd_, buffer, sizeof buffer);
@@ -179,7 +136,7 @@ void WgQuery::read_available() {
 }
 
 // Without a pidfd, EOF on the pipe means the child is already exiting: waiting is short.
-void WgQuery::try_reap(bool block) {
+void WgCommandQuery::try_reap(bool block) {
     int status = 0;
     pid_t done = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
     if (done == 0) return;  // still running: the pidfd says when
@@ -189,22 +146,19 @@ void WgQuery::try_reap(bool block) {
     finish(status);
 }
 
-void WgQuery::finish(int wait_status) {
+void WgCommandQuery::finish(int wait_status) {
     report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
     if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
         return finish_error("`wg show " + source_.iface + " dump' " + describe_exit(wait_status) + complaint(output_));
     }
-    report_.status = wg_sessions(parse_wg_dump(output_), source_.name, *names_, std::time(nullptr),
-                                 options_.handshake_timeout);
-    report_.ok = !report_.status.error;
-    if (report_.status.error) report_.error = "WireGuard " + source_.iface + ": " + *report_.status.error;
+    finish_wg_report(report_, parse_wg_dump(output_), source_, options_, *names_);
     explicit_bzero(output_.data(), output_.size());  // the interface's private key was in it
     output_.clear();
     finished_ = true;
     close_fds();
 }
 
-void WgQuery::finish_error(const std::string& what) {
+void WgCommandQuery::finish_error(const std::string& what) {
     if (finished_) return;
     kill_child();
     explicit_bzero(output_.data(), output_.size());
@@ -218,7 +172,7 @@ void WgQuery::finish_error(const std::string& what) {
 
 // SIGKILL cannot be caught, and a killed `wg` holds nothing that delays its exit: the wait
 // is short.
-void WgQuery::kill_child() {
+void WgCommandQuery::kill_child() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
     while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
@@ -226,17 +180,10 @@ void WgQuery::kill_child() {
     pid_ = -1;
 }
 
-void WgQuery::close_fds() {
+void WgCommandQuery::close_fds() {
     if (pipe_fd_ >= 0) ::close(pipe_fd_);
     if (pidfd_ >= 0) ::close(pidfd_);
     pipe_fd_ = pidfd_ = -1;
-}
-
-SourceQueries start_wg_queries(const std::vector<WgInterface>& interfaces, const WgOptions& options,
-                               const std::shared_ptr<const PeerNames>& names, SteadyClock::time_point now) {
-    SourceQueries queries;
-    for (const auto& wg : interfaces) queries.push_back(std::make_unique<WgQuery>(wg, options, names, now));
-    return queries;
 }
 
 }  // namespace omp
