@@ -11,8 +11,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,  # noqa: E402
-                     Workdir)
+from harness import (Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki,  # noqa: E402
+                     Processes, WireGuardInterface, Workdir)
 
 START = time.time()
 
@@ -34,6 +34,18 @@ def show(arrived, body):
     print(line, flush=True)
 
 
+def wireguard_pair(procs, work, namespaces):
+    """A WireGuard interface (the server's) and one peer, each in a network namespace of its own;
+    the server knows the peer, the peer does not know the server yet."""
+    server_ns, peer_ns = NetNamespace("omp-demo-wg"), NetNamespace("omp-demo-peer")
+    namespaces += [server_ns, peer_ns]
+    server_ns.link_to(peer_ns, "10.91.0.1", "10.91.0.2")
+    wg = WireGuardInterface(procs, work, server_ns, "10.90.0.1")
+    peer = WireGuardInterface(procs, work, peer_ns, "10.90.0.2")
+    wg.add_peer(peer.public_key, "10.90.0.2/32")
+    return wg, peer
+
+
 def say(text):
     print(f"[{time.time() - START:6.2f}s] ---- {text}", flush=True)
 
@@ -48,6 +60,7 @@ def main():
     procs = Processes()
     work = Workdir(prefix="omp-demo-")
     panel = PanelStandIn(on_request=show)
+    namespaces = []
     stopping = False
 
     def on_signal(*_):
@@ -65,11 +78,21 @@ def main():
         tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=89).start()
         say(f"OpenVPN udp on 127.0.0.1:{udp.port} (management {udp.mgmt_port}, runs as nobody), "
             f"tcp on 127.0.0.1:{tcp.port} (management {tcp.mgmt_port})")
+        wg, carol = wireguard_pair(procs, work, namespaces)
+        peers = work.join("wg-peers")
+        with open(peers, "w") as f:
+            f.write(f"{carol.public_key} carol\n")
+        say(f"WireGuard {wg.name} (wireguard-go) in namespace {namespaces[0].name}; its peer carol in "
+            f"{namespaces[1].name}")
         daemon = Aggregator(procs, work, ["--mgmt", f"udp={udp.mgmt_address}", "--mgmt", f"tcp={tcp.mgmt_address}",
+                                          "--wg", f"wg={wg.name}", "--wg-peers", peers,
                                           "--url", panel.url(), "--interval", "2", "--event-socket", sock,
                                           "--event-user", "nobody"]).start(sock)
         say(f"ovpn-mgmt-push run (pid {daemon.proc.pid}) posts to {panel.url()}; its log: {daemon.log}")
 
+        say("carol's WireGuard peer comes up (keepalive 25 s): it shakes hands at once, seen on the next poll")
+        carol.add_peer(wg.public_key, "10.90.0.1/32", endpoint=f"10.91.0.1:{wg.port}", keepalive=25)
+        time.sleep(3)
         while True:
             say("alice connects over UDP")
             alice_udp = OpenVPNClient(procs, work, pki, udp, "alice", username="alice").start()
@@ -92,8 +115,13 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
-        say("stopping everything")
+        try:
+            say("stopping everything")
+        except OSError:  # stdout gone (a closed pipe): clean up all the same
+            pass
         procs.stop_all()
+        for ns in namespaces:
+            ns.remove()
         panel.close()
         work.remove()
     return 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The live demo: two real OpenVPN servers (UDP and TCP) loading the plugin, the daemon, a
-# stand-in panel that prints every payload as it arrives, and clients coming and going.
+# stand-in panel that prints every payload as it arrives, clients coming and going, and a
+# WireGuard interface (wireguard-go) with one peer.
 # Run as root on Debian 12; Ctrl-C stops and removes everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."

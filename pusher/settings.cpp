@@ -411,7 +411,7 @@ std::string usage_text() {
 Subcommands:
   run        the daemon: listen for plugin events, poll every management endpoint,
              POST the merged payload on each event and every interval
-  snapshot   query every endpoint once and print the payload (exit 1 if none answered)
+  snapshot   query every source once and print the payload (exit 1 if none answered)
   push       one snapshot, one POST; the exit status says whether the panel accepted it
   setup      add the plugin and a management line to the OpenVPN server configs
              (see setup --help)

@@ -52,7 +52,7 @@ if [ -n "$verify" ]; then echo "$verify"; exit 1; fi
 
 echo "== end-to-end tests against the installed files"
 (cd tests/e2e && OMP_BIN=/usr/sbin/ovpn-mgmt-push OMP_PLUGIN="$plugin" PYTHONDONTWRITEBYTECODE=1 \
-   python3 -m unittest test_daemon test_oneshot test_setup)
+   python3 -m unittest test_daemon test_oneshot test_setup test_wireguard test_reasons_journal)
 
 echo "== apt-get purge"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ovpn-mgmt-push >/dev/null
