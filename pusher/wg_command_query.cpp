@@ -9,7 +9,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "wg_dump.hpp"
@@ -50,7 +49,7 @@ std::string complaint(const std::string& output) {
 }  // namespace
 
 WgCommandQuery::WgCommandQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
-                 SteadyClock::time_point now)
+                               SteadyClock::time_point now)
     : source_(source), options_(std::move(options)), names_(std::move(names)), started_(now) {
     report_.name = source_.name;
     report_.kind = "wireguard";

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+
 #include "source_query.hpp"
 #include "wg_peer_names.hpp"
 #include "wg_source.hpp"
@@ -18,7 +19,7 @@ namespace omp {
 class WgCommandQuery final : public SourceQuery {
 public:
     WgCommandQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
-            SteadyClock::time_point now);
+                   SteadyClock::time_point now);
     ~WgCommandQuery() override;
     WgCommandQuery(const WgCommandQuery&) = delete;
     WgCommandQuery& operator=(const WgCommandQuery&) = delete;
