@@ -422,7 +422,7 @@ Options (each has an environment variable; a flag beats its variable):
                              default udp=127.0.0.1:7505,tcp=127.0.0.1:7506]
   --mgmt-password-file PATH  password for the management interfaces [MGMT_PASSWORD_FILE]
   --mgmt-connect-timeout S   connect deadline per query, default 1 [MGMT_CONNECT_TIMEOUT]
-  --mgmt-timeout S           whole-query deadline (also of each `wg' run), default 2
+  --mgmt-timeout S           whole-query deadline (also of each WireGuard query), default 2
                                                        [MGMT_TIMEOUT]
   --url URL                  the panel's events URL [PANEL_EVENTS_URL, else
                              PANEL_URL + /api/servers/ + SERVER_ID + /events]
