@@ -3,15 +3,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "text_fields.hpp"
+
 namespace omp {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
 
 bool valid_key(std::string_view key) {
     if (key.empty() || (key.front() >= '0' && key.front() <= '9')) return false;
@@ -55,12 +51,18 @@ Result<KeyValues> parse_config_text(std::string_view text, const std::string& or
     return values;
 }
 
-Result<KeyValues> read_config_file(const std::string& path) {
+std::optional<std::string> read_text_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return error("cannot read config file `" + path + "'");
+    if (!in) return std::nullopt;
     std::ostringstream text;
     text << in.rdbuf();
-    return parse_config_text(text.str(), path);
+    return text.str();
+}
+
+Result<KeyValues> read_config_file(const std::string& path) {
+    auto text = read_text_file(path);
+    if (!text) return error("cannot read config file `" + path + "'");
+    return parse_config_text(*text, path);
 }
 
 }  // namespace omp

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,7 @@ using KeyValues = std::map<std::string, std::string>;
 // `origin` names the file in error messages ("/etc/default/ovpn-mgmt-push:7: ...").
 Result<KeyValues> parse_config_text(std::string_view text, const std::string& origin);
 Result<KeyValues> read_config_file(const std::string& path);
+// The whole file, or nullopt when it cannot be read.
+std::optional<std::string> read_text_file(const std::string& path);
 
 }  // namespace omp

@@ -4,12 +4,12 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 
-#include <charconv>
 #include <cstddef>
 #include <cstring>
 #include <set>
 
 #include "event_datagram.hpp"
+#include "text_fields.hpp"
 
 namespace omp {
 
@@ -56,10 +56,8 @@ Result<Endpoint> parse_endpoint(std::string_view spec) {
         host = addr.substr(0, colon);
         port_text = addr.substr(colon + 1);
     }
-    unsigned port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-        port == 0 || port > 65535) {
+    auto port = parse_whole_number<unsigned>(port_text);
+    if (!port || *port == 0 || *port > 65535) {
         return bad(spec, "port `" + std::string(port_text) + "' is not a number from 1 to 65535");
     }
     if (host == "localhost") host = "127.0.0.1";
@@ -68,12 +66,12 @@ Result<Endpoint> parse_endpoint(std::string_view spec) {
     sockaddr_in6 v6{};
     if (inet_pton(AF_INET, host.c_str(), &v4.sin_addr) == 1) {
         v4.sin_family = AF_INET;
-        v4.sin_port = htons(static_cast<std::uint16_t>(port));
+        v4.sin_port = htons(static_cast<std::uint16_t>(*port));
         std::memcpy(&ep.sockaddr, &v4, sizeof v4);
         ep.sockaddr_len = sizeof v4;
     } else if (inet_pton(AF_INET6, host.c_str(), &v6.sin6_addr) == 1) {
         v6.sin6_family = AF_INET6;
-        v6.sin6_port = htons(static_cast<std::uint16_t>(port));
+        v6.sin6_port = htons(static_cast<std::uint16_t>(*port));
         std::memcpy(&ep.sockaddr, &v6, sizeof v6);
         ep.sockaddr_len = sizeof v6;
     } else {
@@ -84,18 +82,10 @@ Result<Endpoint> parse_endpoint(std::string_view spec) {
 
 Result<std::vector<Endpoint>> parse_endpoint_list(std::string_view list) {
     std::vector<Endpoint> endpoints;
-    while (!list.empty()) {
-        std::size_t comma = list.find(',');
-        std::string_view item = list.substr(0, comma);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (!item.empty()) {
-            auto ep = parse_endpoint(item);
-            if (!ep) return ep.error();
-            endpoints.push_back(std::move(*ep));
-        }
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
+    for (const auto& item : comma_list(list)) {
+        auto ep = parse_endpoint(item);
+        if (!ep) return ep.error();
+        endpoints.push_back(std::move(*ep));
     }
     if (auto unique = check_unique_names(endpoints); !unique) return unique.error();
     return endpoints;

@@ -8,7 +8,7 @@ void HandshakeRuns::update(std::vector<SourceReport>& reports) {
     std::map<Key, std::int64_t> next;
     std::set<std::string> answered;
     for (auto& report : reports) {
-        if (report.kind != "wireguard" || !report.ok) continue;
+        if (report.kind != kWireGuardKind || !report.ok) continue;
         answered.insert(report.name);
         for (auto& s : report.status.sessions) {
             Key key{s.source, s.common_name};

@@ -15,7 +15,7 @@ std::uint64_t per_second(std::uint64_t now, std::uint64_t before, double seconds
 // A WireGuard peer roams (its endpoint changes with the client's network) within one run of
 // handshakes; an OpenVPN session never changes its real address.
 RateTracker::Key key_of(const SourceReport& report, const Session& s) {
-    if (report.kind == "wireguard") return {s.source, s.common_name, "", 0, s.connected_at};
+    if (report.kind == kWireGuardKind) return {s.source, s.common_name, "", 0, s.connected_at};
     return {s.source, s.common_name, s.client_ip, s.client_port.value_or(0), s.connected_at};
 }
 

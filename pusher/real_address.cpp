@@ -3,7 +3,8 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <charconv>
+
+#include "text_fields.hpp"
 
 namespace omp {
 
@@ -22,12 +23,9 @@ std::string_view strip_protocol_prefix(std::string_view text) {
 }
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) {
-        return std::nullopt;
-    }
-    return static_cast<std::uint16_t>(value);
+    auto value = parse_whole_number<unsigned>(text);
+    if (!value || *value == 0 || *value > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(*value);
 }
 
 // Validates with inet_pton and returns the canonical text, unmapping ::ffff:a.b.c.d.

@@ -13,6 +13,7 @@
 
 #include "config_file.hpp"
 #include "journal_follower.hpp"
+#include "text_fields.hpp"
 
 extern char** environ;
 
@@ -207,19 +208,8 @@ Result<std::optional<std::string>> resolve_token(const Sources& src, std::vector
 // A repeatable flag's values, else its variable's comma-separated list.
 std::vector<std::string> list_setting(const Sources& src, const std::string& flag, const std::string& var) {
     if (auto* values = src.flag(flag)) return *values;
-    std::vector<std::string> items;
     auto list = src.variable(var);
-    if (!list) return items;
-    for (std::size_t start = 0; start <= list->size();) {
-        auto comma = list->find(',', start);
-        std::string item = list->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-        while (!item.empty() && item.back() == ' ') item.pop_back();
-        if (!item.empty()) items.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return items;
+    return list ? comma_list(*list) : std::vector<std::string>{};
 }
 
 Status resolve_wireguard(const Sources& src, Settings& settings) {

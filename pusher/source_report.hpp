@@ -8,9 +8,13 @@
 
 namespace omp {
 
+// SourceReport::kind, and the payload's sources[].kind.
+inline constexpr const char* kOpenVpnKind = "openvpn";
+inline constexpr const char* kWireGuardKind = "wireguard";
+
 struct SourceReport {
     std::string name;
-    std::string kind = "openvpn";
+    std::string kind = kOpenVpnKind;
     bool ok = false;
     std::string error;  // names the address and what went wrong, when !ok
     ParsedStatus status;

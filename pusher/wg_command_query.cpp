@@ -41,7 +41,8 @@ std::string describe_exit(int status) {
 std::string complaint(const std::string& output) {
     std::string_view text = output;
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-    std::string_view last = text.substr(text.rfind('\n') == std::string_view::npos ? 0 : text.rfind('\n') + 1);
+    std::size_t newline = text.rfind('\n');
+    std::string_view last = newline == std::string_view::npos ? text : text.substr(newline + 1);
     if (last.empty() || last.find('\t') != std::string_view::npos) return {};
     return ": " + std::string(last.substr(0, 200));
 }
@@ -52,7 +53,7 @@ WgCommandQuery::WgCommandQuery(const WgInterface& source, WgOptions options, std
                                SteadyClock::time_point now)
     : source_(source), options_(std::move(options)), names_(std::move(names)), started_(now) {
     report_.name = source_.name;
-    report_.kind = "wireguard";
+    report_.kind = kWireGuardKind;
     spawn();
 }
 

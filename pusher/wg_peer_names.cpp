@@ -2,36 +2,19 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <optional>
-#include <sstream>
+
+#include "config_file.hpp"
+#include "text_fields.hpp"
 
 namespace omp {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
            });
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        std::size_t end = text.find('\n', start);
-        lines.push_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-        if (end == std::string_view::npos) break;
-        start = end + 1;
-    }
-    return lines;
 }
 
 bool is_section(std::string_view line) { return line.starts_with('[') && line.ends_with(']'); }
@@ -128,18 +111,16 @@ const std::string* PeerNames::name_of(const std::string& public_key) const {
 }
 
 Status parse_peer_names(std::string_view text, const std::string& origin, PeerNames& into) {
-    auto lines = lines_of(text);
+    auto lines = split(text, '\n');
     return is_wg_config(lines) ? parse_config(lines, origin, into) : parse_map(lines, origin, into);
 }
 
 Result<PeerNames> load_peer_names(const std::vector<std::string>& paths) {
     PeerNames names;
     for (const auto& path : paths) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) return error("cannot read WireGuard peer names `" + path + "'");
-        std::ostringstream text;
-        text << in.rdbuf();
-        if (auto parsed = parse_peer_names(text.str(), path, names); !parsed) return parsed.error();
+        auto text = read_text_file(path);
+        if (!text) return error("cannot read WireGuard peer names `" + path + "'");
+        if (auto parsed = parse_peer_names(*text, path, names); !parsed) return parsed.error();
     }
     return names;
 }

@@ -106,10 +106,7 @@ WgDump parse_wg_uapi(std::string_view text) {
     UapiReader reader(dump);
     std::optional<int> error_number;
     std::size_t line_number = 0;
-    for (std::size_t start = 0; start < text.size();) {
-        std::size_t end = text.find('\n', start);
-        std::string_view line = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-        start = end == std::string_view::npos ? text.size() : end + 1;
+    for (std::string_view line : split(text, '\n')) {
         ++line_number;
         if (line.empty()) continue;
         std::size_t eq = line.find('=');

@@ -27,7 +27,7 @@ WgUapiQuery::WgUapiQuery(const WgInterface& source, std::string socket_path, WgO
       names_(std::move(names)),
       started_(now) {
     report_.name = source_.name;
-    report_.kind = "wireguard";
+    report_.kind = kWireGuardKind;
     connect_socket();
 }
 
