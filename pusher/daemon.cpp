@@ -71,15 +71,16 @@ Result<NamedLog> open_log(const std::string& instance, const std::string& source
 
 class Daemon {
 public:
-    Daemon(Settings settings, SettingsReloader reload, std::unique_ptr<EventListener> listener,
+    Daemon(const CurlLibrary& curl, Settings settings, SettingsReloader reload, std::unique_ptr<EventListener> listener,
            RecordStore records, std::vector<NamedLog> logs, int signal_fd)
-        : settings_(std::move(settings)),
+        : curl_(curl),
+          settings_(std::move(settings)),
           reload_(std::move(reload)),
           listener_(std::move(listener)),
           records_(std::move(records)),
           logs_(std::move(logs)),
           signal_fd_(signal_fd),
-          sender_(std::make_unique<HttpSender>(*settings_.panel)),
+          sender_(std::make_unique<HttpSender>(curl_, *settings_.panel)),
           peer_files_(settings_.wg_peer_files, settings_.wg_peer_names),
           interval_(duration_cast<Clock::duration>(settings_.interval)),
           next_tick_(Clock::now() + interval_) {}
@@ -103,6 +104,7 @@ private:
 
     bool idle() const { return queries_.empty() && !sender_->in_flight(); }
 
+    const CurlLibrary& curl_;
     Settings settings_;
     SettingsReloader reload_;
     std::unique_ptr<EventListener> listener_;
@@ -149,7 +151,7 @@ int Daemon::loop() {
     uint64_t usec = 0;
     if (sd_watchdog_enabled(0, &usec) > 0) watchdog_usec_ = std::chrono::microseconds(usec);
     sd_notify(0, "READY=1\nSTATUS=listening for plugin events");
-    log::info("listening on " + settings_.event_socket + ", posting to " + url_for_log(settings_.panel->url) +
+    log::info("listening on " + settings_.event_socket + ", posting to " + url_for_log(curl_, settings_.panel->url) +
               (records_.size() ? "; " + std::to_string(records_.size()) + " session record(s) waiting" : ""));
 
     while (!stop_) {
@@ -160,10 +162,10 @@ int Daemon::loop() {
         auto now = Clock::now();
         auto wait = duration_cast<milliseconds>(next_wakeup() - now).count() + 1;
         int timeout = static_cast<int>(std::clamp<long long>(wait, 0, 60000));
-        CURLMcode rc = curl_multi_poll(sender_->multi_handle(), fds.data(), static_cast<unsigned>(fds.size()),
+        CURLMcode rc = curl_.multi_poll(sender_->multi_handle(), fds.data(), static_cast<unsigned>(fds.size()),
                                        timeout, nullptr);
         if (rc != CURLM_OK) {
-            log::error(std::string("poll failed: ") + curl_multi_strerror(rc));
+            log::error(std::string("poll failed: ") + curl_.multi_strerror(rc));
             return 1;
         }
         now = Clock::now();
@@ -297,7 +299,7 @@ void Daemon::on_post_result(const PostResult& result, Clock::time_point now) {
     dirty_ = true;  // the newest state is posted on the next try, never a stale one
     // Once per episode, and a reminder every ten minutes: not a line every two seconds.
     if (result.kind != last_error_ || now - last_error_logged_ > std::chrono::minutes(10)) {
-        log::error(url_for_log(settings_.panel->url) + ": " + result.error +
+        log::error(url_for_log(curl_, settings_.panel->url) + ": " + result.error +
                    (failures_ > 1 ? " (" + std::to_string(failures_) + " failures in a row)" : ""));
         last_error_ = result.kind;
         last_error_logged_ = now;
@@ -332,7 +334,7 @@ void Daemon::reload(Clock::time_point now) {
     dirty_ = true;
     log::info("reloaded: " + std::to_string(settings_.endpoints.size()) + " endpoint(s), " +
               std::to_string(settings_.wg_interfaces.size()) + " WireGuard interface(s), posting to " +
-              url_for_log(settings_.panel->url));
+              url_for_log(curl_, settings_.panel->url));
 }
 
 bool Daemon::has_log(const std::string& instance) const {
@@ -372,7 +374,7 @@ void Daemon::resolve_reasons(Clock::time_point now) {
 }
 
 void Daemon::apply_panel_change() {
-    sender_ = std::make_unique<HttpSender>(std::move(*next_panel_));
+    sender_ = std::make_unique<HttpSender>(curl_, std::move(*next_panel_));
     next_panel_.reset();
 }
 
@@ -400,7 +402,7 @@ void keep_cycle_memory_mapped() {
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
-int run_daemon(const Settings& settings, SettingsReloader reload) {
+int run_daemon(const CurlLibrary& curl, const Settings& settings, SettingsReloader reload) {
     keep_cycle_memory_mapped();
     int signal_fd = blocked_signal_fd();
     if (signal_fd < 0) {
@@ -433,7 +435,7 @@ int run_daemon(const Settings& settings, SettingsReloader reload) {
         close(signal_fd);
         return 1;
     }
-    int status = Daemon(settings, std::move(reload), std::move(*listener), std::move(*records), std::move(logs),
+    int status = Daemon(curl, settings, std::move(reload), std::move(*listener), std::move(*records), std::move(logs),
                         signal_fd)
                      .loop();
     close(signal_fd);

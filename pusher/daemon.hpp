@@ -10,6 +10,7 @@
 
 #include <functional>
 
+#include "curl_library.hpp"
 #include "result.hpp"
 #include "settings.hpp"
 
@@ -18,8 +19,8 @@ namespace omp {
 // Resolves the settings again (command line, environment, config file) on SIGHUP.
 using SettingsReloader = std::function<Result<Settings>()>;
 
-// Returns the process exit status.
-int run_daemon(const Settings& settings, SettingsReloader reload);
+// Returns the process exit status. `curl` is loaded and initialised; the panel URL checked.
+int run_daemon(const CurlLibrary& curl, const Settings& settings, SettingsReloader reload);
 
 // Keeps freed memory in the heap instead of returning it to the kernel after every cycle.
 // A cycle allocates and frees the same few megabytes every two seconds; without this, each

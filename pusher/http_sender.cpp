@@ -1,107 +1,118 @@
 #include "http_sender.hpp"
 
-#include <memory>
 
 namespace omp {
 
 namespace {
 
-struct UrlDeleter {
-    void operator()(CURLU* u) const { curl_url_cleanup(u); }
+// A parsed URL, freed by the library that parsed it.
+class ParsedUrl {
+public:
+    ParsedUrl(const CurlLibrary& curl, const std::string& text) : curl_(curl), url_(curl.url()) {
+        valid_ = url_ && curl.url_set(url_, CURLUPART_URL, text.c_str(), 0) == CURLUE_OK;
+    }
+    ~ParsedUrl() { curl_.url_cleanup(url_); }  // accepts nullptr
+    ParsedUrl(const ParsedUrl&) = delete;
+    ParsedUrl& operator=(const ParsedUrl&) = delete;
+
+    bool valid() const { return valid_; }
+    void clear(CURLUPart part) { curl_.url_set(url_, part, nullptr, 0); }
+    std::string get(CURLUPart part) const {
+        char* text = nullptr;
+        curl_.url_get(url_, part, &text, 0);
+        std::string out = text ? text : "";
+        curl_.free(text);
+        return out;
+    }
+
+private:
+    const CurlLibrary& curl_;
+    CURLU* url_;
+    bool valid_ = false;
 };
 
 size_t discard_body(char*, size_t size, size_t count, void*) { return size * count; }
 
 }  // namespace
 
-Status validate_panel_url(const std::string& url) {
-    std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
-    if (!parsed) return error("out of memory");
-    if (curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-        return error("bad panel URL `" + url_for_log(url) + "': not a valid URL");
-    }
-    char* scheme = nullptr;
-    curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0);
-    std::string s = scheme ? scheme : "";
-    curl_free(scheme);
-    if (s != "http" && s != "https") {
-        return error("bad panel URL `" + url_for_log(url) + "': scheme must be http or https");
+Status validate_panel_url(const CurlLibrary& curl, const std::string& url) {
+    ParsedUrl parsed(curl, url);
+    if (!parsed.valid()) return error("bad panel URL `" + url_for_log(curl, url) + "': not a valid URL");
+    std::string scheme = parsed.get(CURLUPART_SCHEME);
+    if (scheme != "http" && scheme != "https") {
+        return error("bad panel URL `" + url_for_log(curl, url) + "': scheme must be http or https");
     }
     return Ok{};
 }
 
-std::string url_for_log(const std::string& url) {
-    std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
-    if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-        // Not a URL: still never echo what could be user:password@.
-        auto at = url.find('@');
-        return at == std::string::npos ? url : "..." + url.substr(at);
+std::string url_for_log(const CurlLibrary& curl, const std::string& url) {
+    ParsedUrl parsed(curl, url);
+    if (parsed.valid()) {
+        parsed.clear(CURLUPART_USER);
+        parsed.clear(CURLUPART_PASSWORD);
+        if (std::string out = parsed.get(CURLUPART_URL); !out.empty()) return out;
     }
-    curl_url_set(parsed.get(), CURLUPART_USER, nullptr, 0);
-    curl_url_set(parsed.get(), CURLUPART_PASSWORD, nullptr, 0);
-    char* text = nullptr;
-    curl_url_get(parsed.get(), CURLUPART_URL, &text, 0);
-    std::string out = text ? text : url;
-    curl_free(text);
-    return out;
+    // Not a URL: still never echo what could be user:password@.
+    auto at = url.find('@');
+    return at == std::string::npos ? url : "..." + url.substr(at);
 }
 
-HttpSender::HttpSender(PanelConfig config) : config_(std::move(config)) {
-    multi_ = curl_multi_init();
-    easy_ = curl_easy_init();
-    headers_ = curl_slist_append(headers_, "Content-Type: application/json");
-    headers_ = curl_slist_append(headers_, "Expect:");  // no 100-continue round trip
-    curl_easy_setopt(easy_, CURLOPT_URL, config_.url.c_str());
-    curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(easy_, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
-    curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.total_timeout.count()));
-    curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
-    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, discard_body);
-    curl_easy_setopt(easy_, CURLOPT_USERAGENT, "ovpn-mgmt-push");
-    if (config_.ca_file) curl_easy_setopt(easy_, CURLOPT_CAINFO, config_.ca_file->c_str());
+HttpSender::HttpSender(const CurlLibrary& curl, PanelConfig config) : curl_(curl), config_(std::move(config)) {
+    multi_ = curl_.multi_init();
+    easy_ = curl_.easy_init();
+    headers_ = curl_.slist_append(headers_, "Content-Type: application/json");
+    headers_ = curl_.slist_append(headers_, "Expect:");  // no 100-continue round trip
+    curl_.easy_setopt(easy_, CURLOPT_URL, config_.url.c_str());
+    curl_.easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_.easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+    curl_.easy_setopt(easy_, CURLOPT_POST, 1L);
+    curl_.easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+    curl_.easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_.easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_.easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_.easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
+    curl_.easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.total_timeout.count()));
+    curl_.easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
+    curl_.easy_setopt(easy_, CURLOPT_WRITEFUNCTION, discard_body);
+    curl_.easy_setopt(easy_, CURLOPT_USERAGENT, "ovpn-mgmt-push");
+    if (config_.ca_file) curl_.easy_setopt(easy_, CURLOPT_CAINFO, config_.ca_file->c_str());
     if (config_.token) {
-        curl_easy_setopt(easy_, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
-        curl_easy_setopt(easy_, CURLOPT_XOAUTH2_BEARER, config_.token->c_str());
+        curl_.easy_setopt(easy_, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+        curl_.easy_setopt(easy_, CURLOPT_XOAUTH2_BEARER, config_.token->c_str());
     }
 }
 
 HttpSender::~HttpSender() {
-    if (in_flight_) curl_multi_remove_handle(multi_, easy_);
-    curl_easy_cleanup(easy_);
-    curl_multi_cleanup(multi_);
-    curl_slist_free_all(headers_);
+    if (in_flight_) curl_.multi_remove_handle(multi_, easy_);
+    curl_.easy_cleanup(easy_);
+    curl_.multi_cleanup(multi_);
+    curl_.slist_free_all(headers_);
 }
 
 void HttpSender::start(std::string body) {
     body_ = std::move(body);
     error_buffer_[0] = '\0';
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body_.data());
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
-    curl_multi_add_handle(multi_, easy_);
+    curl_.easy_setopt(easy_, CURLOPT_POSTFIELDS, body_.data());
+    curl_.easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_.size()));
+    curl_.multi_add_handle(multi_, easy_);
     in_flight_ = true;
 }
 
 std::optional<PostResult> HttpSender::progress() {
     if (!in_flight_) return std::nullopt;
     int running = 0;
-    curl_multi_perform(multi_, &running);
+    curl_.multi_perform(multi_, &running);
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    while (CURLMsg* msg = curl_.multi_info_read(multi_, &left)) {
         if (msg->msg != CURLMSG_DONE || msg->easy_handle != easy_) continue;
         PostResult result;
         CURLcode code = msg->data.result;
-        curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &result.http_status);
-        curl_multi_remove_handle(multi_, easy_);
+        curl_.easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &result.http_status);
+        curl_.multi_remove_handle(multi_, easy_);
         in_flight_ = false;
         if (code != CURLE_OK) {
             result.error = std::string("panel unreachable: ") +
-                           (error_buffer_[0] ? error_buffer_ : curl_easy_strerror(code));
+                           (error_buffer_[0] ? error_buffer_ : curl_.easy_strerror(code));
             result.kind = "curl " + std::to_string(static_cast<int>(code));
         } else if (result.http_status < 200 || result.http_status > 299) {
             result.error = "panel answered HTTP " + std::to_string(result.http_status);
@@ -118,7 +129,7 @@ PostResult HttpSender::post(std::string body) {
     start(std::move(body));
     while (true) {
         if (auto result = progress()) return *result;
-        curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+        curl_.multi_poll(multi_, nullptr, 0, 1000, nullptr);
     }
 }
 

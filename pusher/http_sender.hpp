@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "curl_library.hpp"
 #include "result.hpp"
 
 namespace omp {
@@ -29,14 +30,15 @@ struct PostResult {
     std::string kind;
 };
 
-// Checks that the URL is http(s) and well formed; the message quotes it.
-Status validate_panel_url(const std::string& url);
+// Checks that the URL is http(s) and well formed (by libcurl's own parser); the message
+// quotes it.
+Status validate_panel_url(const CurlLibrary& curl, const std::string& url);
 // The URL without user:password, for log lines.
-std::string url_for_log(const std::string& url);
+std::string url_for_log(const CurlLibrary& curl, const std::string& url);
 
 class HttpSender {
 public:
-    explicit HttpSender(PanelConfig config);
+    HttpSender(const CurlLibrary& curl, PanelConfig config);
     ~HttpSender();
     HttpSender(const HttpSender&) = delete;
     HttpSender& operator=(const HttpSender&) = delete;
@@ -52,6 +54,7 @@ public:
     PostResult post(std::string body);
 
 private:
+    const CurlLibrary& curl_;
     PanelConfig config_;
     CURLM* multi_ = nullptr;
     CURL* easy_ = nullptr;

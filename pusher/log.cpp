@@ -11,7 +11,11 @@ void write(Level level, std::string_view message) {
     static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
     std::string line;
     if (journal) {
-        line = "<" + std::to_string(static_cast<int>(level)) + ">";
+        // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict, PR 105651)
+        // about `"<" + std::to_string(...)`.
+        line = "<";
+        line += std::to_string(static_cast<int>(level));
+        line += '>';
     } else {
         line = "ovpn-mgmt-push: ";
         if (level == Level::error) line += "error: ";

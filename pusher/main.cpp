@@ -1,11 +1,11 @@
 // ovpn-mgmt-push: thin entry point. Only main() decides the exit status.
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 
+#include "curl_library.hpp"
 #include "daemon.hpp"
+#include "http_sender.hpp"
 #include "log.hpp"
 #include "oneshot.hpp"
 #include "settings.hpp"
@@ -26,6 +26,14 @@ int setup_main(const std::vector<std::string>& args) {
         return 2;
     }
     return omp::run_setup(*setup);
+}
+
+// The commands that POST check the panel URL with libcurl's own parser, once it is loaded;
+// a bad one is a usage error like any other bad value.
+omp::Result<omp::Settings> with_checked_url(omp::Result<omp::Settings> settings, const omp::CurlLibrary& curl) {
+    if (!settings) return settings;
+    if (auto valid = omp::validate_panel_url(curl, settings->panel->url); !valid) return valid.error();
+    return settings;
 }
 
 }  // namespace
@@ -50,16 +58,28 @@ int main(int argc, char** argv) {
         default:
             break;
     }
+    // `snapshot` never speaks HTTP, so it neither loads libcurl nor checks the panel URL.
     if (settings->command == omp::Command::snapshot) return omp::run_snapshot(*settings);
 
-    // Only the subcommands that POST pay for TLS initialisation.
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    auto curl = omp::CurlLibrary::load();
+    if (!curl) {
+        omp::log::error(curl.error().message);
+        return 1;
+    }
+    settings = with_checked_url(std::move(settings), *curl);
+    if (!settings) {
+        omp::log::error(settings.error().message);
+        return 2;
+    }
+    if (curl->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         omp::log::error("libcurl failed to initialise");
         return 1;
     }
-    auto reload = [args] { return omp::resolve_settings(args, omp::current_environment()); };
-    int status = settings->command == omp::Command::push ? omp::run_push(*settings)
-                                                         : omp::run_daemon(*settings, reload);
-    curl_global_cleanup();
+    auto reload = [args, &curl = *curl] {
+        return with_checked_url(omp::resolve_settings(args, omp::current_environment()), curl);
+    };
+    int status = settings->command == omp::Command::push ? omp::run_push(*curl, *settings)
+                                                         : omp::run_daemon(*curl, *settings, reload);
+    curl->global_cleanup();
     return status;
 }

@@ -39,13 +39,13 @@ int run_snapshot(const Settings& settings) {
     return any_ok ? 0 : 1;
 }
 
-int run_push(const Settings& settings) {
+int run_push(const CurlLibrary& curl, const Settings& settings) {
     std::string body;
     render_once(settings, [&](std::string_view piece) { body.append(piece); });
-    HttpSender sender(*settings.panel);
+    HttpSender sender(curl, *settings.panel);
     PostResult result = sender.post(std::move(body));
     if (!result.ok) {
-        log::error(url_for_log(settings.panel->url) + ": " + result.error);
+        log::error(url_for_log(curl, settings.panel->url) + ": " + result.error);
         return 1;
     }
     return 0;

@@ -349,7 +349,6 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
     auto url = resolve_panel_url(src);
     if (!url) return url.error();
     if (!url->empty()) {
-        if (auto valid = validate_panel_url(*url); !valid) return valid.error();
         PanelConfig panel;
         panel.url = *url;
         auto token = resolve_token(src, settings.warnings);

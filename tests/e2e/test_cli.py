@@ -1,8 +1,11 @@
 """The command line as an operator meets it: usage errors exit 2 and name the bad value."""
 import os
+import socket
+import subprocess
+import time
 import unittest
 
-from harness import run_binary
+from harness import BINARY, run_binary, wait_until
 
 
 class CommandLine(unittest.TestCase):
@@ -51,6 +54,39 @@ class CommandLine(unittest.TestCase):
         status, out, _ = run_binary("--version")
         self.assertEqual(status, 0)
         self.assertRegex(out, r"^ovpn-mgmt-push \d+\.\d+\.\d+")
+
+    def test_snapshot_never_checks_the_panel_url(self):
+        # It never posts: a broken panel setting must not hide what the servers report.
+        status, _, err = run_binary("snapshot", "--config", "/dev/null", "--mgmt", "a=127.0.0.1:1",
+                                    "--url", "gopher://panel/x")
+        self.assertEqual(status, 1, err)  # no endpoint answered; not a usage error
+        self.assertNotIn("gopher", err)
+
+    def test_snapshot_does_not_map_libcurl(self):
+        # An endpoint that accepts (the kernel's backlog) but never greets keeps the snapshot
+        # waiting long enough to read its mappings.
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        proc = subprocess.Popen([BINARY, "snapshot", "--config", "/dev/null", "--mgmt-timeout", "5",
+                                 "--mgmt", f"a=127.0.0.1:{silent.getsockname()[1]}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            def mapped():
+                with open(f"/proc/{proc.pid}/maps") as f:
+                    return f.read()
+            wait_until(lambda: "libsystemd" in mapped(), 5, what="the snapshot's libraries mapped")
+            self.assertNotIn("libcurl", mapped())
+        finally:
+            proc.kill()
+            proc.wait()
+            silent.close()
+
+    def test_push_loads_libcurl_and_names_a_bad_url(self):
+        status, _, err = run_binary("push", "--config", "/dev/null", "--url", "https://user:hunter2@/x")
+        self.assertEqual(status, 2, err)
+        self.assertIn("bad panel URL", err)
+        self.assertNotIn("hunter2", err)
 
 
 if __name__ == "__main__":

@@ -368,6 +368,23 @@ class Lifecycle(Rig):
         self.assertIn("reload failed, keeping the running settings", d.read_log())
         self.assertIn("`udp=127.0.0.1:75o5'", d.read_log())
 
+    def test_a_bad_panel_url_on_sighup_keeps_posting_to_the_old_one(self):
+        panel = self.panel()
+        conf = self.work.join("reload-bad-url.conf")
+        with open(conf, "w") as f:
+            f.write(f"MGMT_ENDPOINTS=udp={self.udp.mgmt_address}\nPANEL_EVENTS_URL={panel.url()}\n")
+        d = Aggregator(self.daemon_procs, self.work, ["--config", conf, "--interval", "0.5",
+                                                      "--event-socket", self.socket, "--event-user", "nobody",
+                                                      "--state-dir", self.work.join("state-reload-bad-url")])
+        d.start(self.socket)
+        with open(conf, "w") as f:
+            f.write(f"MGMT_ENDPOINTS=udp={self.udp.mgmt_address}\nPANEL_EVENTS_URL=gopher://panel/x\n")
+        os.kill(d.proc.pid, signal.SIGHUP)
+        wait_until(lambda: "reload failed" in d.read_log(), 4, what="the reload refused")
+        mark = panel.count()
+        wait_until(lambda: panel.count() >= mark + 2, 4, what="posts to the old panel after the bad reload")
+        self.assertIn("`gopher://panel/x'", d.read_log())
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -136,8 +136,6 @@ BOOST_AUTO_TEST_CASE(bad_values_are_named) {
     BOOST_TEST(mentions(error_of({"snapshot", "--interval", "nan"}), "`nan'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--interval", "-1"}), "`-1'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--mgmt", "udp=127.0.0.1:75o5"}), "`udp=127.0.0.1:75o5'"));
-    BOOST_TEST(mentions(error_of({"push", "--url", "ftp://panel/x"}), "`ftp://panel/x'"));
-    BOOST_TEST(mentions(error_of({"push", "--url", "not a url"}), "`not a url'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--bogus"}), "`--bogus'"));
     BOOST_TEST(mentions(error_of({"frobnicate"}), "`frobnicate'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--interval"}), "needs a value"));
