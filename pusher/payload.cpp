@@ -43,7 +43,9 @@ void append_member(std::string& out, bool& first, std::string_view key, const Js
 }
 
 // One user object, rebuilt in place for every session: its keys, order and string buffers
-// are reused, so a 20,000-user payload costs no allocation per field.
+// are reused, so a 20,000-user payload costs no allocation per field. Each key is formatted
+// by nlohmann/json once, here, not once per user: keys are half of a user's bytes, and
+// escaping them again for every user was a third of the time of a 20,000-user body.
 class UserWriter {
 public:
     UserWriter(const UserWriter&) = delete;
@@ -51,7 +53,15 @@ public:
 
     // `out` must stay the string bound at construction.
     explicit UserWriter(std::string& out)
-        : serializer_(nlohmann::detail::output_adapter<char, std::string>(out), ' ', kReplaceInvalidUtf8) {}
+        : out_(out),
+          serializer_(nlohmann::detail::output_adapter<char, std::string>(out), ' ', kReplaceInvalidUtf8) {
+        for (const auto& [key, value] : user_.items()) {
+            std::string prefix(key_prefixes_.empty() ? "{" : ",");
+            prefix += Json(key).dump();
+            prefix += ':';
+            key_prefixes_.push_back(std::move(prefix));
+        }
+    }
 
     void append(const Session& s) {
         username_ = s.username;
@@ -68,8 +78,13 @@ public:
         client_id_ = s.client_id ? Json(*s.client_id) : Json(nullptr);
         rx_bps_ = s.rx_bps;
         tx_bps_ = s.tx_bps;
-        // What Json::dump() does, minus a temporary string per user.
-        serializer_.dump(user_, false, false, 0);
+        // What Json::dump() does for the object, with the keys' text made once.
+        std::size_t i = 0;
+        for (const auto& member : user_) {
+            out_ += key_prefixes_[i++];
+            serializer_.dump(member, false, false, 0);
+        }
+        out_ += '}';
     }
 
 private:
@@ -88,8 +103,10 @@ private:
     }
     std::string& text(const char* key) { return user_[key].get_ref<std::string&>(); }
 
+    std::string& out_;
     nlohmann::detail::serializer<Json> serializer_;
     Json user_ = make_template();
+    std::vector<std::string> key_prefixes_;  // `{"username":`, `,"client_ip":`, ...
     std::string& username_ = text("username");
     std::string& client_ip_ = text("client_ip");
     std::string& virtual_ip_ = text("virtual_ip");

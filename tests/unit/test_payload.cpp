@@ -63,6 +63,22 @@ BOOST_AUTO_TEST_CASE(contract_keys_have_contract_types) {
     BOOST_TEST(u["connected_at"] == 1730000000);
 }
 
+BOOST_AUTO_TEST_CASE(body_is_exactly_what_nlohmann_writes_for_the_same_document) {
+    // The users are streamed member by member with their keys formatted once; the text must
+    // still be nlohmann's own compact dump of the document, byte for byte.
+    omp::Session bob = alice();
+    bob.username = "bob \"quoted\" \xff\xfe";
+    bob.common_name = "b\x01ob";
+    bob.client_port.reset();
+    bob.client_id = 7;
+    bob.virtual_ip.clear();
+    bob.virtual_ipv6 = "fd00::2";
+    omp::PayloadContext ctx;
+    ctx.trigger = "interval";
+    std::string body = omp::render_payload(snapshot_of({alice(), bob}), ctx);
+    BOOST_TEST(body == nlohmann::ordered_json::parse(body).dump());
+}
+
 BOOST_AUTO_TEST_CASE(clients_equals_number_of_users) {
     auto bob = alice();
     bob.username = "bob";
