@@ -11,6 +11,8 @@
 #include <cstring>
 #include <memory>
 
+#include "stream_socket.hpp"
+
 namespace omp {
 
 namespace {
@@ -71,10 +73,7 @@ void MgmtQuery::advance(short revents, SteadyClock::time_point now) {
                             " ms (hung, slow, or busy with another management client)");
     }
     if (connecting_ && (revents & (POLLOUT | POLLERR | POLLHUP))) {
-        int err = 0;
-        socklen_t len = sizeof err;
-        ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err != 0) return finish_error(std::string("connect: ") + std::strerror(err));
+        if (int err = connect_error(fd_)) return finish_error(std::string("connect: ") + std::strerror(err));
         connecting_ = false;
         on_connected();
         if (finished_) return;
@@ -132,25 +131,14 @@ void MgmtQuery::read_available() {
 }
 
 void MgmtQuery::flush_output() {
-    while (!output_.empty()) {
-        ssize_t n = ::send(fd_, output_.data(), output_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            output_.erase(0, static_cast<std::size_t>(n));
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && errno == EAGAIN) {
-            return;
-        } else {
-            return finish_error(std::string("write: ") + std::strerror(errno));
-        }
-    }
+    if (int err = send_pending(fd_, output_)) finish_error(std::string("write: ") + std::strerror(err));
 }
 
 void MgmtQuery::finish_ok() {
     flush_output();  // "quit": best effort, we are done either way
     report_.ok = true;
     report_.status = conversation_.take_status();
-    report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    report_.took = elapsed_since(started_);
     finished_ = true;
     close_fd();
 }
@@ -159,7 +147,7 @@ void MgmtQuery::finish_error(const std::string& what) {
     if (finished_) return;
     report_.ok = false;
     report_.error = endpoint_.address + ": " + what;
-    report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    report_.took = elapsed_since(started_);
     finished_ = true;
     close_fd();
 }

@@ -16,6 +16,11 @@ namespace omp {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// A query's SourceReport::took.
+inline std::chrono::microseconds elapsed_since(SteadyClock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
+}
+
 class SourceQuery {
 public:
     virtual ~SourceQuery() = default;

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -147,13 +146,12 @@ void WgCommandQuery::try_reap(bool block) {
 }
 
 void WgCommandQuery::finish(int wait_status) {
-    report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    report_.took = elapsed_since(started_);
     if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
         return finish_error("`wg show " + source_.iface + " dump' " + describe_exit(wait_status) + complaint(output_));
     }
     finish_wg_report(report_, parse_wg_dump(output_), source_, options_, *names_);
-    explicit_bzero(output_.data(), output_.size());  // the interface's private key was in it
-    output_.clear();
+    wipe_wg_answer(output_);
     finished_ = true;
     close_fds();
 }
@@ -161,11 +159,9 @@ void WgCommandQuery::finish(int wait_status) {
 void WgCommandQuery::finish_error(const std::string& what) {
     if (finished_) return;
     kill_child();
-    explicit_bzero(output_.data(), output_.size());
-    output_.clear();
-    report_.ok = false;
-    report_.error = "WireGuard " + source_.iface + ": " + what;
-    report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    wipe_wg_answer(output_);
+    fail_wg_report(report_, source_, what);
+    report_.took = elapsed_since(started_);
     finished_ = true;
     close_fds();
 }

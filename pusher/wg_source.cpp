@@ -1,5 +1,6 @@
 #include "wg_source.hpp"
 
+#include <string.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -60,7 +61,17 @@ void finish_wg_report(SourceReport& report, WgDump dump, const WgInterface& sour
                       const PeerNames& names) {
     report.status = wg_sessions(std::move(dump), source.name, names, std::time(nullptr), options.handshake_timeout);
     report.ok = !report.status.error;
-    if (report.status.error) report.error = "WireGuard " + source.iface + ": " + *report.status.error;
+    if (report.status.error) fail_wg_report(report, source, *report.status.error);
+}
+
+void fail_wg_report(SourceReport& report, const WgInterface& source, const std::string& what) {
+    report.ok = false;
+    report.error = "WireGuard " + source.iface + ": " + what;
+}
+
+void wipe_wg_answer(std::string& answer) {
+    explicit_bzero(answer.data(), answer.size());
+    answer.clear();
 }
 
 }  // namespace omp

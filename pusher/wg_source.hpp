@@ -43,5 +43,9 @@ SourceQueries start_wg_queries(const std::vector<WgInterface>& interfaces, const
 // How both queries end: the connected peers as the source's sessions, or why not.
 void finish_wg_report(SourceReport& report, WgDump dump, const WgInterface& source, const WgOptions& options,
                       const PeerNames& names);
+void fail_wg_report(SourceReport& report, const WgInterface& source, const std::string& what);
+
+// Overwrites and empties what an interface said: its private key was in it.
+void wipe_wg_answer(std::string& answer);
 
 }  // namespace omp

@@ -1,13 +1,13 @@
 #include "wg_uapi_query.hpp"
 
 #include <errno.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
 
+#include "stream_socket.hpp"
 #include "wg_uapi_parser.hpp"
 
 namespace omp {
@@ -65,10 +65,7 @@ void WgUapiQuery::advance(short revents, SteadyClock::time_point now) {
                             " ms");
     }
     if (connecting_ && revents & (POLLOUT | POLLERR | POLLHUP)) {
-        int err = 0;
-        socklen_t length = sizeof err;
-        ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &length);
-        if (err != 0) return finish_error("connect " + socket_path_ + ": " + std::strerror(err));
+        if (int err = connect_error(fd_)) return finish_error("connect " + socket_path_ + ": " + std::strerror(err));
         connecting_ = false;
         return send_request();
     }
@@ -77,17 +74,8 @@ void WgUapiQuery::advance(short revents, SteadyClock::time_point now) {
 }
 
 void WgUapiQuery::send_request() {
-    while (!request_.empty()) {
-        ssize_t n = ::send(fd_, request_.data(), request_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            request_.erase(0, static_cast<std::size_t>(n));
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && errno == EAGAIN) {
-            return;
-        } else {
-            return finish_error(std::string("write to ") + socket_path_ + ": " + std::strerror(errno));
-        }
+    if (int err = send_pending(fd_, request_)) {
+        finish_error(std::string("write to ") + socket_path_ + ": " + std::strerror(err));
     }
 }
 
@@ -111,21 +99,18 @@ void WgUapiQuery::read_available() {
 }
 
 void WgUapiQuery::finish_ok() {
-    report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    report_.took = elapsed_since(started_);
     finish_wg_report(report_, parse_wg_uapi(answer_), source_, options_, *names_);
-    explicit_bzero(answer_.data(), answer_.size());  // the interface's private key was in it
-    answer_.clear();
+    wipe_wg_answer(answer_);
     finished_ = true;
     close_fd();
 }
 
 void WgUapiQuery::finish_error(const std::string& what) {
     if (finished_) return;
-    explicit_bzero(answer_.data(), answer_.size());
-    answer_.clear();
-    report_.ok = false;
-    report_.error = "WireGuard " + source_.iface + ": " + what;
-    report_.took = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started_);
+    wipe_wg_answer(answer_);
+    fail_wg_report(report_, source_, what);
+    report_.took = elapsed_since(started_);
     finished_ = true;
     close_fd();
 }
