@@ -178,6 +178,12 @@ class OpenVPNServer:
         os.chmod(tmp_dir, 0o1777)
         args = plugin_args if plugin_args is not None else f"instance={name} socket={event_socket}"
         privileges = "user nobody\ngroup nogroup\n" if drop_privileges else ""
+        # Written again with fresh ports when one was taken between free_port() and bind.
+        self.write_conf = lambda: self._write_conf(pki, subnet_octet, tmp_dir, mgmt_pw_line, args, privileges, extra)
+        self.write_conf()
+
+    def _write_conf(self, pki, subnet_octet, tmp_dir, mgmt_pw_line, args, privileges, extra):
+        netns, listen, proto = self.netns, self.listen, self.proto
         with open(self.conf, "w") as f:
             f.write(f"""dev tun
 topology subnet
@@ -192,7 +198,7 @@ dh none
 {"" if netns else "ifconfig-noexec" + chr(10) + "route-noexec"}
 {f"management {self.mgmt_socket} unix" if netns else f"management 127.0.0.1 {self.mgmt_port}"}{mgmt_pw_line}
 plugin {PLUGIN} {args}
-{"script-security 2" + chr(10) + "auth-user-pass-verify /bin/true via-file" if with_auth else ""}
+{"script-security 2" + chr(10) + "auth-user-pass-verify /bin/true via-file" if self.with_auth else ""}
 tmp-dir {tmp_dir}
 duplicate-cn
 keepalive 2 20
@@ -203,6 +209,23 @@ verb 3
 """)
 
     def start(self, wait=True):
+        # free_port() hands out a port that is free now; a client's ephemeral port may take it
+        # before OpenVPN binds (tests run side by side). Then take new ports and start again.
+        for _ in range(3):
+            self._start_once(wait)
+            if not wait or self.proc.poll() is None or "Address already in use" not in self.read_log():
+                break
+            self.procs.stop(self.proc)
+            if not self.journal:
+                open(self.log, "w").close()  # the next attempt's log alone
+            self.port = free_port(socket.SOCK_DGRAM if self.proto == "udp" else socket.SOCK_STREAM)
+            self.mgmt_port = free_port()
+            self.write_conf()
+        if wait and self.proc.poll() is not None:
+            raise AssertionError(f"server {self.name} exited:\n{self.read_log()}")
+        return self
+
+    def _start_once(self, wait):
         env = dict(os.environ)
         if os.environ.get("OMP_OPENVPN_PRELOAD"):
             # A sanitizer-built plugin needs its runtime loaded first into OpenVPN.
@@ -217,9 +240,6 @@ verb 3
         if wait:
             wait_until(lambda: "Initialization Sequence Completed" in self.read_log() or self.proc.poll() is not None,
                        20, what=f"server {self.name} to start")
-            if self.proc.poll() is not None:
-                raise AssertionError(f"server {self.name} exited:\n{self.read_log()}")
-        return self
 
     def read_log(self):
         return self.journal.read(self.unit) if self.journal else read_text(self.log)
