@@ -28,6 +28,18 @@ int setup_main(const std::vector<std::string>& args) {
     return omp::run_setup(*setup);
 }
 
+// The unit's ExecCondition=: only a server with no panel URL at all is skipped, with one
+// line saying what to set, so a fresh install neither fails nor restarts in a loop. Any
+// other problem is left for `run` to report (exit 2), so that a wrong setting marks the
+// unit failed instead of skipping it quietly.
+int is_configured_main(const std::vector<std::string>& args) {
+    auto settings = omp::resolve_settings(args, omp::current_environment());
+    if (!settings || settings->panel) return 0;
+    omp::log::warning(std::string("not configured yet: set PANEL_URL and SERVER_ID (or PANEL_EVENTS_URL) in ") +
+                      omp::kDefaultConfigFile + ", then: systemctl restart ovpn-mgmt-push");
+    return 1;
+}
+
 // The commands that POST check the panel URL with libcurl's own parser, once it is loaded;
 // a bad one is a usage error like any other bad value.
 omp::Result<omp::Settings> with_checked_url(omp::Result<omp::Settings> settings, const omp::CurlLibrary& curl) {
@@ -41,6 +53,7 @@ omp::Result<omp::Settings> with_checked_url(omp::Result<omp::Settings> settings,
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args[0] == "setup") return setup_main({args.begin() + 1, args.end()});
+    if (!args.empty() && args[0] == "is-configured") return is_configured_main(args);
     auto settings = omp::resolve_settings(args, omp::current_environment());
     if (!settings) {
         omp::log::error(settings.error().message);

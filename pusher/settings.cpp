@@ -119,7 +119,8 @@ Result<Flags> parse_flags(const std::vector<std::string>& args, std::optional<Co
             if (arg == "run") command = Command::run;
             else if (arg == "snapshot") command = Command::snapshot;
             else if (arg == "push") command = Command::push;
-            else return error("unknown subcommand `" + arg + "' (run, snapshot, push)");
+            else if (arg == "is-configured") command = Command::is_configured;
+            else return error("unknown subcommand `" + arg + "' (run, snapshot, push, setup, is-configured)");
             continue;
         }
         std::string name = arg, value;
@@ -151,22 +152,29 @@ Result<Flags> parse_flags(const std::vector<std::string>& args, std::optional<Co
     return flags;
 }
 
-Result<KeyValues> load_config_file(const Flags& flags, std::vector<std::string>& warnings) {
-    std::string path = kDefaultConfigFile;
-    bool explicit_path = false;
-    if (auto it = flags.find("--config"); it != flags.end()) {
-        path = it->second.back();
-        explicit_path = true;
-    }
-    if (!explicit_path && access(path.c_str(), F_OK) != 0) return KeyValues{};
+Result<KeyValues> read_known_config(const std::string& path, bool warn_unknown, std::vector<std::string>& warnings) {
     auto values = read_config_file(path);
     if (!values) return values.error();
     for (const auto& [key, value] : *values) {
-        if (std::find(std::begin(kVariables), std::end(kVariables), key) == std::end(kVariables)) {
+        if (warn_unknown && std::find(std::begin(kVariables), std::end(kVariables), key) == std::end(kVariables)) {
             warnings.push_back("unknown variable `" + key + "' in `" + path + "' is ignored");
         }
     }
     return values;
+}
+
+// --config FILE alone, else the legacy file and the default file, each when it exists. The
+// legacy file is the old script's, with variables of its own: they are not warned about.
+Result<KeyValues> load_config_file(const Flags& flags, std::vector<std::string>& warnings) {
+    if (auto it = flags.find("--config"); it != flags.end()) return read_known_config(it->second.back(), true, warnings);
+    std::vector<KeyValues> files;
+    for (const char* path : {kLegacyConfigFile, kDefaultConfigFile}) {
+        if (access(path, F_OK) != 0) continue;
+        auto values = read_known_config(path, path == kDefaultConfigFile, warnings);
+        if (!values) return values.error();
+        files.push_back(std::move(*values));
+    }
+    return merge_config_files(files);
 }
 
 Result<std::string> resolve_panel_url(const Sources& src) {
@@ -372,6 +380,14 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
     return settings;
 }
 
+KeyValues merge_config_files(const std::vector<KeyValues>& files) {
+    KeyValues merged;
+    for (const auto& file : files) {
+        for (const auto& [key, value] : file) merged[key] = value;
+    }
+    return merged;
+}
+
 WgOptions wg_options(const Settings& settings) {
     WgOptions options;
     options.timeout = settings.mgmt_timeouts.total;
@@ -402,8 +418,11 @@ Subcommands:
              POST the merged payload on each event and every interval
   snapshot   query every source once and print the payload (exit 1 if none answered)
   push       one snapshot, one POST; the exit status says whether the panel accepted it
-  setup      add the plugin and a management line to the OpenVPN server configs
-             (see setup --help)
+  setup      add the plugin and a management line to the OpenVPN server configs,
+             retire the old script's systemd units (see setup --help)
+  is-configured
+             exit 0 when a panel URL is set (the unit's start condition), else say
+             what to set and exit 1
 
 Options (each has an environment variable; a flag beats its variable):
   --mgmt NAME=ADDR           management endpoint, repeatable; ADDR is HOST:PORT or
@@ -441,7 +460,9 @@ Options (each has an environment variable; a flag beats its variable):
                              repeatable, re-read when changed [WG_PEERS, comma-separated]
   --wg-handshake-timeout S   a peer is connected while its latest handshake is younger,
                              default 180                [WG_HANDSHAKE_TIMEOUT]
-  --config FILE              KEY=VALUE file, default /etc/default/ovpn-mgmt-push if present
+  --config FILE              KEY=VALUE file; default: /etc/default/ovpn-status-push (the
+                             old script's), then /etc/default/ovpn-mgmt-push (wins), each
+                             if present
   --help, --version
 
 Exit status: 0 success, 1 failure at run time, 2 usage error.

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "config_file.hpp"
 #include "endpoint.hpp"
 #include "http_sender.hpp"
 #include "mgmt_client.hpp"
@@ -21,9 +22,13 @@
 
 namespace omp {
 
-enum class Command { run, snapshot, push, help, version };
+enum class Command { run, snapshot, push, is_configured, help, version };
 
 inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
+// The old timer script's settings (PANEL_URL, SERVER_ID, PANEL_TOKEN): read before the
+// default config file, which wins, so a server set up for the script keeps working. Read by
+// the program, not by the unit's EnvironmentFile=, so that a reload sees an edited file.
+inline constexpr const char* kLegacyConfigFile = "/etc/default/ovpn-status-push";
 inline constexpr const char* kDefaultEventSocket = "/run/ovpn-mgmt-push/events.sock";
 inline constexpr const char* kDefaultStateDir = "/var/lib/ovpn-mgmt-push";
 inline constexpr std::string_view kJournalPrefix = "journal:";
@@ -59,6 +64,9 @@ WgOptions wg_options(const Settings& settings);
 
 // `args` excludes argv[0]. Errors are usage errors (exit status 2) and quote the bad value.
 Result<Settings> resolve_settings(const std::vector<std::string>& args, const Environment& env);
+
+// The config files merged, later files winning: the legacy file, then the default one.
+KeyValues merge_config_files(const std::vector<KeyValues>& files);
 
 Environment current_environment();
 std::string usage_text();

@@ -17,6 +17,7 @@
 #include "server_config.hpp"
 #include "settings.hpp"
 #include "text_diff.hpp"
+#include "unit_retirement.hpp"
 #include "version.hpp"
 
 namespace omp {
@@ -54,7 +55,9 @@ std::vector<std::string> discover(const std::vector<std::string>& dirs) {
     return found;
 }
 
-std::string timestamp() {
+}  // namespace
+
+std::string backup_timestamp() {
     time_t now = time(nullptr);
     tm local{};
     localtime_r(&now, &local);
@@ -62,6 +65,14 @@ std::string timestamp() {
     strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
     return text;
 }
+
+std::string free_backup_path(const std::string& base) {
+    std::string path = base;
+    for (int n = 2; access(path.c_str(), F_OK) == 0; ++n) path = base + "-" + std::to_string(n);
+    return path;
+}
+
+namespace {
 
 // Writes `text` to `path` with the mode and owner of `like`, atomically (temp + rename).
 Status write_like(const std::string& path, const std::string& text, const struct stat& like) {
@@ -82,9 +93,7 @@ Status write_like(const std::string& path, const std::string& text, const struct
 }
 
 Result<std::string> back_up(const ConfigFile& file, const struct stat& st) {
-    std::string base = file.path + ".bak-ovpn-mgmt-push-" + timestamp();
-    std::string backup = base;
-    for (int n = 2; access(backup.c_str(), F_OK) == 0; ++n) backup = base + "-" + std::to_string(n);
+    std::string backup = free_backup_path(file.path + ".bak-ovpn-mgmt-push-" + backup_timestamp());
     if (auto written = write_like(backup, file.text, st); !written) return written.error();
     return backup;
 }
@@ -104,6 +113,8 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
         };
         if (arg == "--dry-run") {
             parsed.dry_run = true;
+        } else if (arg == "--units-only") {
+            parsed.units_only = true;
         } else if (arg == "--config" || arg == "--plugin" || arg == "--event-socket" || arg == "--search-dir") {
             auto v = value(arg.c_str());
             if (!v) return v.error();
@@ -128,6 +139,7 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
 }
 
 int run_setup(const SetupArgs& args) {
+    if (args.units_only) return retire_old_units(args.dry_run, std::cout, std::cerr) ? 0 : 1;
     bool explicit_files = !args.configs.empty();
     std::vector<std::string> paths = explicit_files ? args.configs : discover(args.search_dirs);
 
@@ -216,16 +228,18 @@ int run_setup(const SetupArgs& args) {
         for (const auto& change : plan.changes) std::cout << " " << change << ";";
         std::cout << " backup in " << *backup << "\n";
     }
+    // The hook lines are gone now, so the old script's units go too: one move, not two halves.
+    if (!retire_old_units(args.dry_run, std::cout, std::cerr)) status = 1;
     std::string list;
     for (const auto& e : endpoints) list += (list.empty() ? "" : ",") + e;
     std::cout << (args.dry_run ? "dry run, nothing changed. " : "")
               << "Set in /etc/default/ovpn-mgmt-push: MGMT_ENDPOINTS=" << list << "\n"
-              << "Then restart OpenVPN and: systemctl enable --now ovpn-mgmt-push\n";
+              << "Then restart OpenVPN, and: systemctl enable ovpn-mgmt-push; systemctl restart ovpn-mgmt-push\n";
     return status;
 }
 
 std::string setup_usage_text() {
-    return R"(Usage: ovpn-mgmt-push setup [--config SERVER.conf]... [--dry-run]
+    return R"(Usage: ovpn-mgmt-push setup [--config SERVER.conf]... [--dry-run] [--units-only]
                             [--plugin PATH] [--event-socket PATH] [--search-dir DIR]...
 
 Adds the plugin directive and, where missing, a loopback management line to each OpenVPN
@@ -233,6 +247,12 @@ server config, removes old client-connect/client-disconnect lines that call
 /usr/local/bin/ovpn-mgmt-push.sh, and keeps a backup of every file it changes.
 Without --config it amends the server configs in /etc/openvpn/server and /etc/openvpn
 (--search-dir replaces those). --dry-run prints the diff and changes nothing.
+
+It also retires the old script's systemd units (ovpn-mgmt-push.timer and its oneshot
+ovpn-mgmt-push.service in /etc/systemd/system, ovpn-status-push{,-tcp}.timer and .service):
+stops and disables them, and keeps each unit file of /etc/systemd/system beside it as
+NAME.bak-ovpn-mgmt-push-DATE. --units-only does that part alone (the package does it at
+install, since the old oneshot unit hides the package's unit of the same name).
 )";
 }
 

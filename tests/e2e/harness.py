@@ -282,9 +282,11 @@ verb 3
 class OpenVPNClient:
     """A real OpenVPN client with `dev null`: no tun device, no host changes."""
 
-    def __init__(self, procs, work, pki, server, cert_name, username=None, extra="", netns=None):
+    def __init__(self, procs, work, pki, server, cert_name, username=None, extra="", netns=None, wrap=None):
         self.procs, self.server, self.cert_name = procs, server, cert_name
         self.netns = netns  # in a namespace of its own: a real tun device there
+        # Or joined to another network namespace by `wrap` (argv in, argv out), still `dev null'.
+        self.wrap = wrap or (lambda argv: argv)
         self.username = username
         tag = f"{cert_name}-{username or 'nouser'}-{server.name}-{free_port()}"
         self.log = work.join(f"client-{tag}.log")
@@ -315,7 +317,7 @@ verb 3
 
     def start(self, wait=True, timeout=20):
         prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
-        self.proc = self.procs.start([*prefix, OPENVPN, "--config", self.conf], log_path=self.log)
+        self.proc = self.procs.start(self.wrap([*prefix, OPENVPN, "--config", self.conf]), log_path=self.log)
         if wait:
             self.wait_connected(timeout)
         return self

@@ -207,4 +207,24 @@ BOOST_AUTO_TEST_CASE(an_ovpn_log_is_a_file_path_or_a_journal_unit) {
     BOOST_TEST(mentions(error_of({"snapshot", "--ovpn-log", "tcp=relative.log"}), "absolute"));
 }
 
+BOOST_AUTO_TEST_CASE(the_default_config_file_beats_the_old_scripts_file_key_by_key) {
+    omp::KeyValues legacy = {{"PANEL_URL", "https://old.example"}, {"SERVER_ID", "7"}, {"PANEL_TOKEN", "t"}};
+    omp::KeyValues current = {{"PANEL_URL", "https://new.example"}, {"MGMT_ENDPOINTS", "udp=unix:/run/x"}};
+    auto merged = omp::merge_config_files({legacy, current});
+    BOOST_TEST(merged["PANEL_URL"] == "https://new.example");
+    BOOST_TEST(merged["SERVER_ID"] == "7");
+    BOOST_TEST(merged["PANEL_TOKEN"] == "t");
+    BOOST_TEST(merged["MGMT_ENDPOINTS"] == "udp=unix:/run/x");
+}
+
+BOOST_AUTO_TEST_CASE(is_configured_is_a_subcommand_that_needs_no_panel_url) {
+    auto s = resolve({"is-configured"});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST((s->command == omp::Command::is_configured));
+    BOOST_TEST(!s->panel.has_value());
+    auto with_url = resolve({"is-configured"}, {{"PANEL_URL", "https://panel.example"}, {"SERVER_ID", "7"}});
+    BOOST_REQUIRE(with_url.ok());
+    BOOST_TEST(with_url->panel.has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

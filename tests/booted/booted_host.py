@@ -1,0 +1,218 @@
+"""A booted Debian 12 server for tests: systemd as PID 1 under systemd-nspawn, in a network
+namespace of its own, with OpenVPN from Debian, apt and dpkg, as operators have it.
+
+The root tree is made once with debootstrap from the Debian mirror this machine's apt already
+uses, and cached (OMP_ROOTFS_CACHE, default /var/cache/ovpn-mgmt-push-tests); each host boots
+a copy of its own, removed when the host stops. The nspawn process is started and stopped by
+pid (poweroff through SIGTERM, then SIGKILL), also when a test fails.
+
+Inside the host's network namespace every port is its own: a host may use OpenVPN's usual
+7505/7506 and 1194 without colliding with anything on this machine or another host.
+"""
+import ctypes
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from harness import Processes, read_text, wait_until  # noqa: E402
+
+SUITE = "bookworm"
+# What a small Debian 12 server with OpenVPN has, plus what the tests speak to it with:
+# python3 and openssh-server for Ansible, curl for the old timer script.
+PACKAGES = ["systemd", "systemd-sysv", "dbus", "openvpn", "libcurl4", "procps", "iproute2", "python3",
+            "openssh-server", "curl"]
+CACHE = os.environ.get("OMP_ROOTFS_CACHE", "/var/cache/ovpn-mgmt-push-tests")
+HOST_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
+            "DEBIAN_FRONTEND": "noninteractive", "TERM": "dumb", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
+CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def debian_mirror():
+    """The mirror apt uses here for the suite's main component, as apt itself reports it."""
+    policy = subprocess.run(["apt-cache", "policy"], capture_output=True, text=True, check=True).stdout
+    match = re.search(rf"\s(\S+) {SUITE}/main \S+ Packages", policy)
+    if not match:
+        raise AssertionError(f"apt knows no mirror for {SUITE}/main (run apt-get update)")
+    return match.group(1)
+
+
+def root_tree():
+    """The cached Debian 12 tree, made by debootstrap on first use (under a lock, so two runs at
+    once make it once). Its name carries a hash of the package list: a new list, a new tree."""
+    key = hashlib.sha256(" ".join([SUITE, *PACKAGES]).encode()).hexdigest()[:12]
+    tree = os.path.join(CACHE, f"{SUITE}-{key}")
+    os.makedirs(CACHE, exist_ok=True)
+    with open(os.path.join(CACHE, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(os.path.join(tree, ".complete")):
+            return tree
+        partial = tree + ".partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        log = tree + ".debootstrap.log"
+        with open(log, "w") as out:
+            done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE,
+                                   partial, debian_mirror()], stdout=out, stderr=subprocess.STDOUT)
+        if done.returncode != 0:
+            raise AssertionError(f"debootstrap failed:\n{read_text(log)[-3000:]}")
+        _prepare_tree(partial)
+        open(os.path.join(partial, ".complete"), "w").close()
+        os.rename(partial, tree)
+        return tree
+
+
+def _prepare_tree(root):
+    """What every booted test host needs before its first boot."""
+    # Services the tests do not want at boot: getty on the console, OpenVPN's legacy umbrella unit.
+    for unit in ("console-getty.service", "getty@tty1.service"):
+        subprocess.run(["systemctl", f"--root={root}", "mask", unit], check=True, capture_output=True)
+    # apt in the host installs local .deb files only; no list of a mirror is needed or fetched.
+    with open(os.path.join(root, "etc/apt/apt.conf.d/99omp-test"), "w") as f:
+        f.write('APT::Install-Recommends "false";\nAcquire::Languages "none";\n')
+
+
+class BootedHost:
+    """One booted copy of the tree. `run` executes a command inside it (all its namespaces);
+    `spawn` starts a process of this machine in the host's network namespace only (a client, a
+    panel); `path` is a file of the host as this machine sees it."""
+
+    def __init__(self, procs, name="omp"):
+        self.procs = procs
+        self.dir = tempfile.mkdtemp(prefix=f"omp-booted-{name}-", dir="/var/tmp")
+        self.root = os.path.join(self.dir, "root")
+        subprocess.run(["cp", "-a", "--reflink=auto", root_tree(), self.root], check=True)
+        with open(self.path("/etc/hostname"), "w") as f:
+            f.write(name + "\n")
+        self.log = os.path.join(self.dir, "console.log")
+        self.nspawn = None
+        self.pid = None  # the host's systemd, as this machine sees it
+
+    def path(self, inside):
+        return os.path.join(self.root, inside.lstrip("/"))
+
+    def write(self, inside, text, mode=0o644):
+        path = self.path(inside)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return inside
+
+    def copy_in(self, source, inside):
+        os.makedirs(os.path.dirname(self.path(inside)), exist_ok=True)
+        shutil.copy(source, self.path(inside))
+        return inside
+
+    def boot(self, timeout=90):
+        self.nspawn = self.procs.start(
+            ["systemd-nspawn", "--keep-unit", "--register=no", "--quiet", "-D", self.root, "-b",
+             "--private-network", "--bind=/dev/net/tun", f"--machine={re.sub('[^a-z0-9-]', 'x', os.path.basename(self.dir).lower())[:60]}"],
+            log_path=self.log)
+        self.pid = wait_until(self._init_pid, 30, what="the host's systemd")
+        state = wait_until(self._system_state, timeout, interval=0.2, what="the host to finish booting")
+        if state not in ("running", "degraded"):
+            raise AssertionError(f"host did not boot: {state}\n{read_text(self.log)[-3000:]}")
+        return self
+
+    def _init_pid(self):
+        if self.nspawn.poll() is not None:
+            raise AssertionError(f"systemd-nspawn exited:\n{read_text(self.log)[-3000:]}")
+        try:
+            with open(f"/proc/{self.nspawn.pid}/task/{self.nspawn.pid}/children") as f:
+                children = f.read().split()
+        except FileNotFoundError:
+            return None
+        return int(children[0]) if children else None
+
+    def _system_state(self):
+        done = self.run(["systemctl", "is-system-running"], check=False, timeout=10)
+        state = done.stdout.strip()
+        return state if state in ("running", "degraded", "maintenance", "stopping") else None
+
+    def run(self, argv, check=True, timeout=120, input=None):
+        """A command inside the host, as root there; stdout and stderr captured as text."""
+        done = subprocess.run(["nsenter", "-t", str(self.pid), "-a", "--", *argv], capture_output=True, text=True,
+                              timeout=timeout, input=input, env=HOST_ENV, stdin=None if input else subprocess.DEVNULL)
+        if check and done.returncode != 0:
+            raise AssertionError(f"`{' '.join(argv)}' in the host exited {done.returncode}:\n{done.stdout}{done.stderr}")
+        return done
+
+    def sh(self, script, check=True, timeout=120):
+        return self.run(["sh", "-c", script], check=check, timeout=timeout)
+
+    def show(self, unit, *properties):
+        """`systemctl show UNIT -p ...` as a dict."""
+        out = self.run(["systemctl", "show", unit, *[f"--property={p}" for p in properties]]).stdout
+        return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+    def journal(self, unit):
+        return self.run(["journalctl", "--no-pager", "-o", "cat", "-u", unit], check=False).stdout
+
+    def spawn(self, argv, log_path):
+        """A process of this machine in the host's network namespace, stopped by pid."""
+        return self.procs.start(["nsenter", "-t", str(self.pid), "-n", "--", *argv], log_path=log_path)
+
+    def net_wrap(self, argv):
+        return ["nsenter", "-t", str(self.pid), "-n", "--", *argv]
+
+    def in_network(self, make):
+        """Calls `make()` in a thread that has joined the host's network namespace, so that the
+        sockets it creates (a stand-in panel's listener) live there; the rest of this process
+        stays where it is."""
+        result = {}
+
+        def body():
+            fd = os.open(f"/proc/{self.pid}/ns/net", os.O_RDONLY)
+            try:
+                if _libc.setns(fd, CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), "setns into the host's network namespace")
+            finally:
+                os.close(fd)
+            result["value"] = make()
+
+        thread = threading.Thread(target=body)
+        thread.start()
+        thread.join()
+        if "value" not in result:
+            raise AssertionError("could not create the object in the host's network namespace")
+        return result["value"]
+
+    def main_pid_here(self, unit):
+        """A unit's main process as this machine numbers it (its pid inside the host differs)."""
+        inside = int(self.show(unit, "MainPID")["MainPID"])
+        if inside == 0:
+            return None
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status") as f:
+                    status = f.read()
+            except OSError:
+                continue
+            ns_pids = re.search(r"^NSpid:\s+(.*)$", status, re.M)
+            if ns_pids and ns_pids.group(1).split()[-1] == str(inside) and self._in_this_host(int(entry)):
+                return int(entry)
+        return None
+
+    def _in_this_host(self, pid):
+        try:
+            return os.readlink(f"/proc/{pid}/ns/pid") == os.readlink(f"/proc/{self.pid}/ns/pid")
+        except OSError:
+            return False
+
+    def stop(self):
+        """Power off (nspawn turns SIGTERM into an orderly shutdown), SIGKILL after 30 s, and
+        remove the copy of the tree."""
+        if self.nspawn is not None and self.nspawn.poll() is None:
+            Processes.stop(self.nspawn, signal.SIGTERM, timeout=30)
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,125 @@
+"""What is on a server before and after ovpn-mgmt-push: the old timer script deployed as the
+fleet has it, real OpenVPN servers run by Debian's own units, the stand-in panel, real
+clients, and the README's install steps run word for word."""
+import os
+import re
+import subprocess
+import sys
+import time
+import types
+
+from booted_host import BootedHost
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from harness import OpenVPNClient, PanelStandIn, Pki, wait_until  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+README = os.path.join(HERE, "..", "..", "README.md")
+OLD = os.path.join(HERE, "old_deployment")
+PANEL_PORT = 8080  # inside the host's own network namespace: nothing else is there
+OVPN_UNITS = ("openvpn-server@server", "openvpn-server@server-tcp")
+# The two variants the old script was deployed in.
+ONESHOT_TIMER = ("ovpn-mgmt-push.service", "ovpn-mgmt-push.timer")
+STATUS_PUSH_TIMERS = ("ovpn-status-push.service", "ovpn-status-push.timer",
+                      "ovpn-status-push-tcp.service", "ovpn-status-push-tcp.timer")
+
+
+def built_debs():
+    """The package and a newer build of it: OMP_DEB / OMP_DEB_NEWER, as tools/booted-test.sh
+    builds them."""
+    deb, newer = os.environ.get("OMP_DEB"), os.environ.get("OMP_DEB_NEWER")
+    if not deb or not newer:
+        raise AssertionError("set OMP_DEB and OMP_DEB_NEWER (tools/booted-test.sh builds them)")
+    return deb, newer
+
+
+def readme_install_steps():
+    """The commands of the README's "Install, set up, enable" block, in order."""
+    with open(README) as f:
+        text = f.read()
+    block = text.split("### Install, set up, enable", 1)[1].split("\n\n", 2)[1]
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+class Server:
+    """A booted Debian 12 server with the PKI of the test, OpenVPN's UDP and TCP instances in
+    /etc/openvpn/server, and (with `variant`) the old monitoring deployed as today."""
+
+    def __init__(self, procs, work, variant=ONESHOT_TIMER, name="vpn1", server_id="7", token="old-secret-token"):
+        self.procs, self.work, self.server_id, self.token = procs, work, server_id, token
+        self.pki = Pki(work.join(f"pki-{name}"))
+        self.host = BootedHost(procs, name)
+        h = self.host
+        for f in ("ca.crt", "server.crt", "server.key"):
+            h.copy_in(self.pki.path(f), f"/etc/openvpn/server/{f}")
+        os.chmod(h.path("/etc/openvpn/server/server.key"), 0o600)
+        for conf in ("server.conf", "server-tcp.conf"):
+            h.write(f"/etc/openvpn/server/{conf}", self._old(conf))
+        self._enable(*[f"{u}.service" for u in OVPN_UNITS])
+        if variant:
+            h.write("/usr/local/bin/ovpn-mgmt-push.sh", self._old("ovpn-mgmt-push.sh"), 0o755)
+            h.write("/etc/default/ovpn-status-push", self._old("ovpn-status-push.default").format(
+                panel_port=PANEL_PORT, server_id=server_id, token=token), 0o600)
+            for unit in variant:
+                h.write(f"/etc/systemd/system/{unit}", self._old(unit))
+            self._enable(*[u for u in variant if u.endswith(".timer")])
+        else:  # a server that never had the script: plain OpenVPN, no hooks
+            for conf in ("server.conf", "server-tcp.conf"):
+                text = re.sub(r"(?m)^(script-security|client-connect|client-disconnect) .*\n", "", self._old(conf))
+                h.write(f"/etc/openvpn/server/{conf}", text)
+        self.panel = None
+
+    @staticmethod
+    def _old(name):
+        with open(os.path.join(OLD, name)) as f:
+            return f.read()
+
+    def _enable(self, *units):
+        subprocess.run(["systemctl", f"--root={self.host.root}", "enable", *units], check=True, capture_output=True)
+
+    def boot(self):
+        self.host.boot()
+        self.panel = self.host.in_network(lambda: PanelStandIn(port=PANEL_PORT))
+        for unit in OVPN_UNITS:
+            wait_until(lambda: self.host.show(unit, "StatusText")["StatusText"] == "Initialization Sequence Completed",
+                       30, interval=0.2, what=f"{unit} to start")
+        return self
+
+    def stop(self):
+        if self.panel:
+            self.panel.close()
+        self.host.stop()
+
+    def install_as_readme_says(self, deb, endpoints=None):
+        """Runs the README's install steps inside the server, word for word, but for the
+        package's file name and the editor, whose part is to set MGMT_ENDPOINTS to what setup
+        printed (or `endpoints`). Returns {step: CompletedProcess} and the time of each step."""
+        h = self.host
+        h.copy_in(deb, f"/root/{os.path.basename(deb)}")
+        outcomes, started = {}, {}
+        for step in readme_install_steps():
+            started[step] = time.time()
+            if step.startswith("editor "):
+                printed = re.search(r"MGMT_ENDPOINTS=\S+", outcomes["ovpn-mgmt-push setup"].stdout)
+                line = f"MGMT_ENDPOINTS={endpoints}" if endpoints else printed.group(0)
+                h.sh(f"printf '%s\\n' '{line}' >> /etc/default/ovpn-mgmt-push")
+                continue
+            command = re.sub(r"\./ovpn-mgmt-push_\S+\.deb", f"./{os.path.basename(deb)}", step)
+            outcomes[step] = h.run(["sh", "-c", f"cd /root && {command}"])
+        return outcomes, started
+
+    def agent_posts(self, after=0.0):
+        """Payloads the daemon (not the old script: it sends no `agent') posted since `after`."""
+        with self.panel.lock:
+            requests = [r for r in self.panel.requests if r["arrived"] >= after]
+        import json
+        return [json.loads(r["body"]) for r in requests if b'"agent"' in r["body"]]
+
+    def script_posts(self, after=0.0):
+        with self.panel.lock:
+            return [r for r in self.panel.requests if r["arrived"] >= after and b'"agent"' not in r["body"]]
+
+    def client(self, cert_name, proto):
+        """A real OpenVPN client of this machine in the server's network namespace."""
+        stub = types.SimpleNamespace(proto=proto, listen="127.0.0.1", port=1194, name=proto, with_auth=False)
+        return OpenVPNClient(self.procs, self.work, self.pki, stub, cert_name, wrap=self.host.net_wrap)

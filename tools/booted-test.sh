@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The package on real, booted Debian 12 servers: systemd as PID 1 under systemd-nspawn, the old
+# timer script deployed as the fleet has it, Debian's openvpn-server@ units, apt. Builds the
+# .deb and a newer build of it (unless OMP_DEB and OMP_DEB_NEWER name them), then runs
+# tests/booted. The first run makes the Debian 12 tree with debootstrap (about 2 minutes) and
+# caches it in /var/cache/ovpn-mgmt-push-tests. Needs root. Extra arguments go to unittest
+# (e.g. a single case: DaemonUnderSystemd.test_systemctl_reload_changes_the_endpoints_live).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh
+
+if [ -z "${OMP_DEB:-}" ] || [ -z "${OMP_DEB_NEWER:-}" ]; then
+  debs=$(mktemp -d /tmp/omp-booted-debs-XXXXXX)
+  trap 'rm -rf "$debs"' EXIT
+  echo "== building the package and a newer build of it"
+  tools/build-deb.sh "$debs" "$(dpkg-parsechangelog -S Version)+test1" >/dev/null
+  export OMP_DEB OMP_DEB_NEWER
+  OMP_DEB=$(ls "$debs"/ovpn-mgmt-push_*.deb | grep -v '+test1_')
+  OMP_DEB_NEWER=$(ls "$debs"/ovpn-mgmt-push_*+test1_*.deb)
+fi
+echo "== booted-host tests with $(basename "$OMP_DEB") and $(basename "$OMP_DEB_NEWER")"
+cd tests/booted
+PYTHONDONTWRITEBYTECODE=1 python3 -m unittest -v "${@:-test_booted_host}"
