@@ -8,12 +8,13 @@ tools/deps.sh
 
 work=$(mktemp -d /tmp/omp-package-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/src"
-tar --exclude-vcs --exclude='./build*' --exclude='./obj-*' -c . | tar -x -C "$work/src"
 
 echo "== dpkg-buildpackage"
-(cd "$work/src" && dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1) || { tail -40 "$work/build.log"; exit 1; }
-deb=$(ls "$work"/ovpn-mgmt-push_*.deb)
+if [ -n "${OMP_DEB:-}" ]; then
+  deb=$OMP_DEB
+else
+  deb=$(tools/build-deb.sh "$work/debs")
+fi
 
 echo "== lintian"
 lintian --fail-on error,warning --display-info "$deb"
@@ -26,7 +27,7 @@ for t in $old_timers; do
     >"/etc/systemd/system/$t"
   ln -sf "/etc/systemd/system/$t" "/etc/systemd/system/timers.target.wants/$t"
 done
-cleanup_timers() { for t in $old_timers; do rm -f "/etc/systemd/system/$t" "/etc/systemd/system/timers.target.wants/$t"; done; }
+cleanup_timers() { for t in $old_timers; do rm -f "/etc/systemd/system/$t" "/etc/systemd/system/$t".bak-ovpn-mgmt-push-* "/etc/systemd/system/timers.target.wants/$t"; done; }
 trap 'rm -rf "$work"; cleanup_timers' EXIT
 
 echo "== apt-get install $deb"

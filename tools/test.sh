@@ -23,6 +23,19 @@ for step in sanitize-test fuzz; do
   if ! tools/$step.sh; then failed=$((failed + 1)); status=1; fi
 done
 
+# The package, built once for the two steps below, and a newer build of it for the upgrade test.
+debs=$(mktemp -d /tmp/omp-debs-XXXXXX)
+trap 'rm -f "$log"; rm -rf "$debs"' EXIT
+tools/build-deb.sh "$debs" "$(dpkg-parsechangelog -S Version)+test1" >/dev/null
+export OMP_DEB OMP_DEB_NEWER
+OMP_DEB=$(ls "$debs"/ovpn-mgmt-push_*.deb | grep -v '+test1_')
+OMP_DEB_NEWER=$(ls "$debs"/ovpn-mgmt-push_*+test1_*.deb)
+
+# On booted Debian 12 servers (systemd as PID 1 under systemd-nspawn): migration from the old
+# timer script, reload, restarts, upgrade, fresh install, purge.
+total=$((total + 1))
+if ! tools/booted-test.sh; then failed=$((failed + 1)); status=1; fi
+
 # The package: build, lint, install, run the end-to-end tests against it, purge.
 # SKIP_PACKAGE_TEST=1 leaves it out (it installs and removes ovpn-mgmt-push system-wide).
 if [ "${SKIP_PACKAGE_TEST:-0}" != 1 ]; then
