@@ -124,14 +124,23 @@ class BootedHost:
         return self
 
     def _init_pid(self):
+        """The host's systemd: the child of nspawn in a pid namespace of its own. (nspawn first
+        forks a helper that stays in ours for a moment: that one is not it.)"""
         if self.nspawn.poll() is not None:
             raise AssertionError(f"systemd-nspawn exited:\n{read_text(self.log)[-3000:]}")
         try:
             with open(f"/proc/{self.nspawn.pid}/task/{self.nspawn.pid}/children") as f:
-                children = f.read().split()
-        except FileNotFoundError:
+                children = [int(c) for c in f.read().split()]
+            ours = os.readlink(f"/proc/{self.nspawn.pid}/ns/pid")
+        except (FileNotFoundError, ProcessLookupError):
             return None
-        return int(children[0]) if children else None
+        for child in children:
+            try:
+                if os.readlink(f"/proc/{child}/ns/pid") != ours:
+                    return child
+            except OSError:
+                continue
+        return None
 
     def _system_state(self):
         done = self.run(["systemctl", "is-system-running"], check=False, timeout=10)
