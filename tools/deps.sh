@@ -18,8 +18,6 @@ packages=(
   build-essential debhelper dpkg-dev lintian systemd man-db
   # booted-host tests: a Debian 12 tree booted with systemd as PID 1 under systemd-nspawn
   debootstrap systemd-container
-  # style: clang-format checks every C++ file
-  clang-format
 )
 
 missing=()
