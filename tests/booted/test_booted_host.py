@@ -125,12 +125,12 @@ class MigrationFromTheTimerScript(BootedServerCase):
         self.assertEqual(server.script_posts(after=quiet_since), [])
 
         # A second run changes nothing.
-        configs = {c: open(h.path(f"/etc/openvpn/server/{c}")).read() for c in ("server.conf", "server-tcp.conf")}
+        configs = {c: read_text(h.path(f"/etc/openvpn/server/{c}")) for c in ("server.conf", "server-tcp.conf")}
         again = h.run(["ovpn-mgmt-push", "setup"]).stdout
         self.assertEqual(again.count("already set up"), 2, again)
         self.assertNotIn("retired the old", again)
         for c, text in configs.items():
-            self.assertEqual(open(h.path(f"/etc/openvpn/server/{c}")).read(), text)
+            self.assertEqual(read_text(h.path(f"/etc/openvpn/server/{c}")), text)
         self.assertEqual(len(glob.glob(h.path("/etc/openvpn/server/*.bak-ovpn-mgmt-push-*"))), 2)
 
     def test_the_readme_steps_move_a_status_push_timers_deployment_onto_the_daemon(self):
