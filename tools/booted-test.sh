@@ -13,10 +13,7 @@ if [ -z "${OMP_DEB:-}" ] || [ -z "${OMP_DEB_NEWER:-}" ]; then
   debs=$(mktemp -d /tmp/omp-booted-debs-XXXXXX)
   trap 'rm -rf "$debs"' EXIT
   echo "== building the package and a newer build of it"
-  tools/build-deb.sh "$debs" "$(dpkg-parsechangelog -S Version)+test1" >/dev/null
-  export OMP_DEB OMP_DEB_NEWER
-  OMP_DEB=$(ls "$debs"/ovpn-mgmt-push_*.deb | grep -v '+test1_')
-  OMP_DEB_NEWER=$(ls "$debs"/ovpn-mgmt-push_*+test1_*.deb)
+  eval "$(tools/test-debs.sh "$debs")"
 fi
 echo "== booted-host tests with $(basename "$OMP_DEB") and $(basename "$OMP_DEB_NEWER")"
 cd tests/booted

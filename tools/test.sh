@@ -26,10 +26,7 @@ done
 # The package, built once for the two steps below, and a newer build of it for the upgrade test.
 debs=$(mktemp -d /tmp/omp-debs-XXXXXX)
 trap 'rm -f "$log"; rm -rf "$debs"' EXIT
-tools/build-deb.sh "$debs" "$(dpkg-parsechangelog -S Version)+test1" >/dev/null
-export OMP_DEB OMP_DEB_NEWER
-OMP_DEB=$(ls "$debs"/ovpn-mgmt-push_*.deb | grep -v '+test1_')
-OMP_DEB_NEWER=$(ls "$debs"/ovpn-mgmt-push_*+test1_*.deb)
+eval "$(tools/test-debs.sh "$debs")"
 
 # On booted Debian 12 servers (systemd as PID 1 under systemd-nspawn): migration from the old
 # timer script, reload, restarts, upgrade, fresh install, purge.

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from harness import Processes, read_text, wait_until  # noqa: E402
@@ -82,8 +81,9 @@ def _prepare_tree(root):
 
 class BootedHost:
     """One booted copy of the tree. `run` executes a command inside it (all its namespaces);
-    `spawn` starts a process of this machine in the host's network namespace only (a client, a
-    panel); `path` is a file of the host as this machine sees it."""
+    `net_wrap` puts a process of this machine into the host's network namespace only (a
+    client); `in_network` does that for sockets of this process (a panel); `path` is a file of
+    the host as this machine sees it."""
 
     def __init__(self, procs, name="omp"):
         self.procs = procs
@@ -166,11 +166,8 @@ class BootedHost:
     def journal(self, unit):
         return self.run(["journalctl", "--no-pager", "-o", "cat", "-u", unit], check=False).stdout
 
-    def spawn(self, argv, log_path):
-        """A process of this machine in the host's network namespace, stopped by pid."""
-        return self.procs.start(["nsenter", "-t", str(self.pid), "-n", "--", *argv], log_path=log_path)
-
     def net_wrap(self, argv):
+        """argv run in the host's network namespace, with this machine's files."""
         return ["nsenter", "-t", str(self.pid), "-n", "--", *argv]
 
     def in_network(self, make):
@@ -194,30 +191,6 @@ class BootedHost:
         if "value" not in result:
             raise AssertionError("could not create the object in the host's network namespace")
         return result["value"]
-
-    def main_pid_here(self, unit):
-        """A unit's main process as this machine numbers it (its pid inside the host differs)."""
-        inside = int(self.show(unit, "MainPID")["MainPID"])
-        if inside == 0:
-            return None
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/status") as f:
-                    status = f.read()
-            except OSError:
-                continue
-            ns_pids = re.search(r"^NSpid:\s+(.*)$", status, re.M)
-            if ns_pids and ns_pids.group(1).split()[-1] == str(inside) and self._in_this_host(int(entry)):
-                return int(entry)
-        return None
-
-    def _in_this_host(self, pid):
-        try:
-            return os.readlink(f"/proc/{pid}/ns/pid") == os.readlink(f"/proc/{self.pid}/ns/pid")
-        except OSError:
-            return False
 
     def stop(self):
         """Power off (nspawn turns SIGTERM into an orderly shutdown), SIGKILL after 30 s, and

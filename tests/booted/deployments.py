@@ -1,6 +1,7 @@
 """What is on a server before and after ovpn-mgmt-push: the old timer script deployed as the
 fleet has it, real OpenVPN servers run by Debian's own units, the stand-in panel, real
 clients, and the README's install steps run word for word."""
+import json
 import os
 import re
 import subprocess
@@ -108,16 +109,23 @@ class Server:
             outcomes[step] = h.run(["sh", "-c", f"cd /root && {command}"])
         return outcomes, started
 
-    def agent_posts(self, after=0.0):
-        """Payloads the daemon (not the old script: it sends no `agent') posted since `after`."""
+    def _requests(self, after, from_agent):
+        """POSTs since `after` from the daemon (from_agent) or from the old script, which sends
+        no `agent' key."""
         with self.panel.lock:
-            requests = [r for r in self.panel.requests if r["arrived"] >= after]
-        import json
-        return [json.loads(r["body"]) for r in requests if b'"agent"' in r["body"]]
+            return [r for r in self.panel.requests
+                    if r["arrived"] >= after and (b'"agent"' in r["body"]) == from_agent]
+
+    def agent_posts(self, after=0.0):
+        return [json.loads(r["body"]) for r in self._requests(after, True)]
+
+    def first_agent_post_time(self, after):
+        """When the daemon's first POST since `after` arrived, waiting up to 10 s for it."""
+        wait_until(lambda: self._requests(after, True), 10, what="a POST from the daemon")
+        return self._requests(after, True)[0]["arrived"]
 
     def script_posts(self, after=0.0):
-        with self.panel.lock:
-            return [r for r in self.panel.requests if r["arrived"] >= after and b'"agent"' not in r["body"]]
+        return self._requests(after, False)
 
     def client(self, cert_name, proto):
         """A real OpenVPN client of this machine in the server's network namespace."""

@@ -6,12 +6,11 @@ Figures (time to the first POST, exposure, memory) are printed as `figure:` line
 import glob
 import os
 import re
-import signal
 import sys
 import time
 import unittest
 
-from deployments import ONESHOT_TIMER, OVPN_UNITS, STATUS_PUSH_TIMERS, Server, built_debs
+from deployments import ONESHOT_TIMER, STATUS_PUSH_TIMERS, Server, built_debs
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from harness import Processes, Workdir, read_text, users_by_name, wait_until  # noqa: E402
@@ -42,8 +41,7 @@ class BootedServerCase(unittest.TestCase):
         its daemon POSTing."""
         server = self.server(variant=ONESHOT_TIMER)
         _, started = server.install_as_readme_says(self.deb)
-        wait_until(lambda: server.agent_posts(after=started["systemctl restart ovpn-mgmt-push"]), 10,
-                   what="the daemon's first POST")
+        server.first_agent_post_time(started["systemctl restart ovpn-mgmt-push"])
         return server
 
     def main_pid(self, server):
@@ -92,8 +90,7 @@ class MigrationFromTheTimerScript(BootedServerCase):
         self.assertEqual(state["UnitFileState"], "enabled")
         self.assertEqual(state["NRestarts"], "0")
         since = started["systemctl restart ovpn-mgmt-push"]
-        wait_until(lambda: server.agent_posts(after=since), 10, what="a POST from the daemon")
-        first = min(r["arrived"] for r in server.panel.requests if r["arrived"] >= since and b'"agent"' in r["body"])
+        first = server.first_agent_post_time(since)
         figure(f"restart of the daemon to its first POST: {(first - since) * 1000:.0f} ms")
         payload = server.agent_posts(after=since)[-1]
         self.assertEqual({(s["name"], s["ok"]) for s in payload["sources"]}, {("udp", True), ("tcp", True)})
@@ -267,8 +264,7 @@ class FreshInstall(BootedServerCase):
         h.write("/etc/default/ovpn-mgmt-push", f"PANEL_URL=http://127.0.0.1:{8080}\nSERVER_ID=fresh\n", 0o600)
         mark = time.time()
         h.run(["systemctl", "enable", "--now", "ovpn-mgmt-push"])
-        wait_until(lambda: server.agent_posts(after=mark), 10, what="the first POST after enable --now")
-        first = min(r["arrived"] for r in server.panel.requests if r["arrived"] >= mark)
+        first = server.first_agent_post_time(mark)
         figure(f"enable --now to the first POST: {(first - mark) * 1000:.0f} ms")
         self.assertEqual(server.panel.requests[-1]["path"], "/api/servers/fresh/events")
 
