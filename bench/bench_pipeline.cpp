@@ -4,10 +4,10 @@
 #include <benchmark/benchmark.h>
 #include <cstdlib>
 
-#include "daemon.hpp"
-#include "merger.hpp"
-#include "mgmt_conversation.hpp"
-#include "payload.hpp"
+#include "daemon/daemon.hpp"
+#include "core/merger.hpp"
+#include "openvpn/mgmt_conversation.hpp"
+#include "core/payload.hpp"
 #include "status_generator.hpp"
 
 namespace {

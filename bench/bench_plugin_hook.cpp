@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "event_datagram.hpp"
+#include "event/event_datagram.hpp"
 
 namespace {
 
@@ -134,7 +134,7 @@ void BM_HookVsBareSend(benchmark::State& state) {
     // The bare floor sends the very datagram the hook builds.
     std::array<char, omp::event::kMaxDatagram> datagram;
     omp::event::EventFields fields;
-    fields.instance = "udp";
+    fields.source = "udp";
     fields.ts_us = 1795647600000000;
     fields.common_name = "alice";
     fields.username = "alice";

@@ -1,4 +1,4 @@
-#include "event_sender.hpp"
+#include "plugin/event_sender.hpp"
 
 #include <errno.h>
 #include <sys/socket.h>
@@ -30,7 +30,7 @@ std::int64_t realtime_us() {
 
 std::variant<PluginArgs, std::string> parse_args(const char* const* words) {
     PluginArgs args;
-    bool have_instance = false;
+    bool have_source = false;
     for (; words && *words; ++words) {
         std::string_view word(*words);
         std::size_t eq = word.find('=');
@@ -39,12 +39,12 @@ std::variant<PluginArgs, std::string> parse_args(const char* const* words) {
         }
         std::string_view key = word.substr(0, eq), value = word.substr(eq + 1);
         if (key == "instance") {
-            if (!event::valid_instance_name(value)) {
+            if (!event::valid_source_name(value)) {
                 return "instance `" + std::string(value) +
                        "' must be 1-32 characters of A-Z a-z 0-9 . _ -";
             }
-            args.instance = value;
-            have_instance = true;
+            args.source = value;
+            have_source = true;
         } else if (key == "socket") {
             if (value.empty() || value.front() != '/' || value.size() >= sizeof(sockaddr_un::sun_path)) {
                 return "socket `" + std::string(value) + "' must be an absolute path under " +
@@ -55,7 +55,7 @@ std::variant<PluginArgs, std::string> parse_args(const char* const* words) {
             return "unknown argument `" + std::string(word) + "' (keys: instance, socket)";
         }
     }
-    if (!have_instance) return std::string("missing argument instance=NAME (e.g. instance=udp)");
+    if (!have_source) return std::string("missing argument instance=NAME (e.g. instance=udp)");
     return args;
 }
 
@@ -103,7 +103,7 @@ std::variant<EventSender*, std::string> EventSender::create(const PluginArgs& ar
 }
 
 EventSender::EventSender(const PluginArgs& args, int fd, plugin_log_t log)
-    : instance_(args.instance), socket_path_(args.socket_path), fd_(fd), drops_(log) {
+    : source_(args.source), socket_path_(args.socket_path), fd_(fd), drops_(log) {
     address_.sun_family = AF_UNIX;
     std::memcpy(address_.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
     address_len_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size() + 1);
@@ -148,7 +148,7 @@ void read_client_env(const char* const* envp, event::EventFields& f) noexcept {
 void EventSender::on_client_event(event::Kind kind, const char* const* envp) noexcept {
     event::EventFields fields;
     fields.kind = kind;
-    fields.instance = instance_;
+    fields.source = source_;
     fields.ts_us = realtime_us();
     read_client_env(envp, fields);
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <variant>
 
-#include "event_datagram.hpp"
+#include "event/event_datagram.hpp"
 
 namespace omp::plugin {
 
@@ -21,7 +21,7 @@ inline constexpr const char* kPluginName = "mgmt-push";
 inline constexpr const char* kDefaultSocket = "/run/ovpn-mgmt-push/events.sock";
 
 struct PluginArgs {
-    std::string instance;
+    std::string source;
     std::string socket_path = kDefaultSocket;
 };
 
@@ -66,7 +66,7 @@ public:
 private:
     EventSender(const PluginArgs& args, int fd, plugin_log_t log);
 
-    std::string instance_;
+    std::string source_;
     std::string socket_path_;
     sockaddr_un address_{};
     socklen_t address_len_ = 0;

@@ -4,7 +4,7 @@
 
 #include <variant>
 
-#include "event_sender.hpp"
+#include "plugin/event_sender.hpp"
 
 // Built with -fvisibility=hidden; these four are the exports (see exports.map).
 #define OMP_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -43,7 +43,7 @@ OMP_PLUGIN_EXPORT int openvpn_plugin_open_v3(const int version,
         ret->type_mask = OPENVPN_PLUGIN_MASK(OPENVPN_PLUGIN_CLIENT_CONNECT_V2) |
                          OPENVPN_PLUGIN_MASK(OPENVPN_PLUGIN_CLIENT_DISCONNECT);
         if (log) log(PLOG_NOTE, kPluginName, "instance=%s sends client events to %s",
-                     plugin_args.instance.c_str(), plugin_args.socket_path.c_str());
+                     plugin_args.source.c_str(), plugin_args.socket_path.c_str());
         return OPENVPN_PLUGIN_FUNC_SUCCESS;
     } catch (...) {
         if (log) log(PLOG_ERR, kPluginName, "start-up failed (out of memory)");

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "config_file.hpp"
-#include "server_config.hpp"
+#include "base/config_file.hpp"
+#include "setup/server_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         omp::SetupOptions options;
         options.plugin_path = "/p.so";
         options.event_socket = "/s";
-        options.instance = "udp";
+        options.source = "udp";
         (void)omp::plan_setup(std::move(*config), options);
     }
     return 0;

@@ -7,7 +7,7 @@
 #include <string>
 #include <variant>
 
-#include "event_datagram.hpp"
+#include "event/event_datagram.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace omp::event;
@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string since = event->connected_at ? std::to_string(event->connected_at) : "";
     EventFields f;
     f.kind = event->kind;
-    f.instance = event->instance;
+    f.source = event->source;
     f.ts_us = event->ts_us;
     f.common_name = event->common_name;
     f.username = event->username;
@@ -31,6 +31,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t n = encode(f, buffer);
     auto again = decode(std::string_view(buffer.data(), n));
     auto* back = std::get_if<Event>(&again);
-    if (!back || back->instance.substr(0, kMaxValue) != event->instance.substr(0, kMaxValue)) std::abort();
+    if (!back || back->source.substr(0, kMaxValue) != event->source.substr(0, kMaxValue)) std::abort();
     return 0;
 }

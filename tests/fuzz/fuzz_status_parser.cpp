@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mgmt_conversation.hpp"
-#include "status_parser.hpp"
+#include "openvpn/mgmt_conversation.hpp"
+#include "openvpn/status_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "wg_dump.hpp"
-#include "wg_peer_names.hpp"
-#include "wg_sessions.hpp"
-#include "wg_uapi_parser.hpp"
+#include "wireguard/wg_dump.hpp"
+#include "wireguard/wg_peer_names.hpp"
+#include "wireguard/wg_sessions.hpp"
+#include "wireguard/wg_uapi_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "config_file.hpp"
+#include "base/config_file.hpp"
 
 BOOST_AUTO_TEST_SUITE(config_file)
 

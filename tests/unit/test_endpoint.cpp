@@ -1,7 +1,7 @@
 #include <boost/test/unit_test.hpp>
 #include <netinet/in.h>
 
-#include "endpoint.hpp"
+#include "openvpn/endpoint.hpp"
 
 BOOST_AUTO_TEST_SUITE(endpoint)
 

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "event_datagram.hpp"
+#include "event/event_datagram.hpp"
 
 using namespace omp::event;
 
@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_SUITE(event_datagram)
 BOOST_AUTO_TEST_CASE(disconnect_round_trips_every_field) {
     EventFields f;
     f.kind = Kind::disconnect;
-    f.instance = "udp";
+    f.source = "udp";
     f.ts_us = 1730000000123456;
     f.common_name = "alice-cn";
     f.username = "alice";
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(disconnect_round_trips_every_field) {
     f.duration = "789";
     Event e = decode_ok(encode_to_string(f));
     BOOST_TEST((e.kind == Kind::disconnect));
-    BOOST_TEST(e.instance == "udp");
+    BOOST_TEST(e.source == "udp");
     BOOST_TEST(e.ts_us == 1730000000123456);
     BOOST_TEST(e.common_name == "alice-cn");
     BOOST_TEST(e.username == "alice");
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(disconnect_round_trips_every_field) {
 
 BOOST_AUTO_TEST_CASE(connect_carries_no_final_counters) {
     EventFields f;
-    f.instance = "tcp";
+    f.source = "tcp";
     f.ts_us = 1;
     f.bytes_received = "999";  // present in OpenVPN's env only on disconnect; never sent here
     Event e = decode_ok(encode_to_string(f));
@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(connect_carries_no_final_counters) {
 BOOST_AUTO_TEST_CASE(long_values_are_cut_and_the_datagram_fits) {
     std::string huge(10000, 'x');
     EventFields f;
-    f.instance = "udp";
+    f.source = "udp";
     f.common_name = huge;
     f.username = huge;
     f.real_ip = huge;
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(unknown_version_is_rejected) {
 
 BOOST_AUTO_TEST_CASE(unknown_keys_are_ignored) {
     Event e = decode_ok(datagram({"event=connect", "instance=udp", "ts_us=1", "future=yes"}));
-    BOOST_TEST(e.instance == "udp");
+    BOOST_TEST(e.source == "udp");
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_keys_are_rejected) {

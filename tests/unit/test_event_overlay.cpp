@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "event_overlay.hpp"
+#include "core/event_overlay.hpp"
 
 using omp::EventOverlay;
 using omp::event::Event;
@@ -9,10 +9,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-Event event(Kind kind, std::string instance, std::string cn, std::uint16_t port) {
+Event event(Kind kind, std::string source, std::string cn, std::uint16_t port) {
     Event e;
     e.kind = kind;
-    e.instance = std::move(instance);
+    e.source = std::move(source);
     e.common_name = std::move(cn);
     e.real_ip = "192.0.2.1";
     e.real_port = port;
@@ -27,8 +27,8 @@ omp::Session listed(std::string cn, std::uint16_t port) {
     s.source = "udp";
     s.common_name = cn;
     s.username = cn;
-    s.client_ip = "192.0.2.1";
-    s.client_port = port;
+    s.real_ip = "192.0.2.1";
+    s.real_port = port;
     return s;
 }
 
@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(disconnect_hides_only_that_session_not_a_new_one_of_the_sam
     auto r = reports({listed("alice", 1000), listed("alice", 3000)});
     overlay.apply(r, t0);
     BOOST_REQUIRE(r[0].status.sessions.size() == 1u);
-    BOOST_TEST(*r[0].status.sessions[0].client_port == 3000);
+    BOOST_TEST(*r[0].status.sessions[0].real_port == 3000);
 }
 
 BOOST_AUTO_TEST_CASE(disconnect_after_connect_replaces_it) {

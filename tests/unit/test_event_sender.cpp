@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "event_sender.hpp"
+#include "plugin/event_sender.hpp"
 
 using namespace omp::plugin;
 
@@ -75,7 +75,7 @@ std::string args_error(const char* const* words) {
 
 std::unique_ptr<EventSender> make_sender(const std::string& path) {
     PluginArgs a;
-    a.instance = "udp";
+    a.source = "udp";
     a.socket_path = path;
     auto r = EventSender::create(a, capture_log);
     BOOST_REQUIRE(std::holds_alternative<EventSender*>(r));
@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_SUITE(event_sender)
 BOOST_AUTO_TEST_CASE(args_need_instance_and_default_the_socket) {
     const char* words[] = {"instance=udp", nullptr};
     auto a = args_ok(words);
-    BOOST_TEST(a.instance == "udp");
+    BOOST_TEST(a.source == "udp");
     BOOST_TEST(a.socket_path == "/run/ovpn-mgmt-push/events.sock");
     const char* none[] = {nullptr};
     BOOST_TEST(args_error(none).find("instance") != std::string::npos);
@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(connect_sends_one_datagram_with_the_client_fields) {
     sender->on_client_event(omp::event::Kind::connect, kConnectEnv);
     auto e = rx.receive();
     BOOST_REQUIRE(e);
-    BOOST_TEST(e->instance == "udp");
+    BOOST_TEST(e->source == "udp");
     BOOST_TEST(e->common_name == "alice-cn");
     BOOST_TEST(e->username == "alice");
     BOOST_TEST(e->real_ip == "192.0.2.7");

@@ -2,8 +2,8 @@
 // (POSTs themselves are shown end to end against a real HTTP server: tests/e2e.)
 #include <boost/test/unit_test.hpp>
 
-#include "curl_library.hpp"
-#include "http_sender.hpp"
+#include "panel/curl_library.hpp"
+#include "panel/http_sender.hpp"
 
 namespace {
 

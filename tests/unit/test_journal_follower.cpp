@@ -4,7 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "journal_follower.hpp"
+#include "records/journal_follower.hpp"
 
 BOOST_AUTO_TEST_SUITE(journal_follower)
 

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "merger.hpp"
+#include "core/merger.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "mgmt_conversation.hpp"
+#include "openvpn/mgmt_conversation.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "old_units.hpp"
+#include "setup/old_units.hpp"
 
 namespace {
 

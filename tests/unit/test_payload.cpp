@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "payload.hpp"
+#include "core/payload.hpp"
 
 using nlohmann::json;
 
@@ -13,8 +13,8 @@ omp::Session alice() {
     s.source = "udp";
     s.common_name = "alice-cn";
     s.username = "alice";
-    s.client_ip = "1.2.3.4";
-    s.client_port = 5555;
+    s.real_ip = "1.2.3.4";
+    s.real_port = 5555;
     s.virtual_ip = "10.8.0.2";
     s.bytes_received = 123456;
     s.bytes_sent = 654321;
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(body_is_exactly_what_nlohmann_writes_for_the_same_document)
     omp::Session bob = alice();
     bob.username = "bob \"quoted\" \xff\xfe";
     bob.common_name = "b\x01ob";
-    bob.client_port.reset();
+    bob.real_port.reset();
     bob.client_id = 7;
     bob.virtual_ip.clear();
     bob.virtual_ipv6 = "fd00::2";

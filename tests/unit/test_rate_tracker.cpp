@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "rate_tracker.hpp"
+#include "core/rate_tracker.hpp"
 
 using namespace std::chrono_literals;
 
@@ -12,8 +12,8 @@ omp::Session session(std::uint64_t received, std::uint64_t sent, std::int64_t co
     s.source = "udp";
     s.common_name = "alice";
     s.username = "alice";
-    s.client_ip = "192.0.2.1";
-    s.client_port = port;
+    s.real_ip = "192.0.2.1";
+    s.real_port = port;
     s.connected_at = connected_at;
     s.bytes_received = received;
     s.bytes_sent = sent;
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(a_roaming_wireguard_peer_keeps_its_rate) {
     tracker.update(first, t0);
     auto roamed = polled({session(3000, 5000, 1000, 6000)});  // same run, new endpoint port
     roamed[0].kind = "wireguard";
-    roamed[0].status.sessions[0].client_ip = "203.0.113.9";
+    roamed[0].status.sessions[0].real_ip = "203.0.113.9";
     tracker.update(roamed, t0 + 2s);
     BOOST_TEST(roamed[0].status.sessions[0].rx_bps == 1000u);
     BOOST_TEST(roamed[0].status.sessions[0].tx_bps == 2000u);

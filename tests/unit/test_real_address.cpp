@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "real_address.hpp"
+#include "core/real_address.hpp"
 
 BOOST_AUTO_TEST_SUITE(real_address)
 

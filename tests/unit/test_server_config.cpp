@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "server_config.hpp"
+#include "setup/server_config.hpp"
 
 namespace {
 
@@ -14,11 +14,11 @@ omp::ServerConfig parse(const std::string& text) {
     return std::move(*c);
 }
 
-omp::SetupOptions options(std::string instance = "udp") {
+omp::SetupOptions options(std::string source = "udp") {
     omp::SetupOptions o;
     o.plugin_path = "/usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so";
     o.event_socket = "/run/ovpn-mgmt-push/events.sock";
-    o.instance = std::move(instance);
+    o.source = std::move(source);
     return o;
 }
 
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(old_hook_lines_are_removed_others_kept) {
 BOOST_AUTO_TEST_CASE(existing_plugin_keeps_its_instance) {
     auto plan = omp::plan_setup(
         parse(std::string(kFresh) + "plugin /opt/openvpn-plugin-mgmt-push.so instance=edge socket=/x\n"), options());
-    BOOST_TEST(plan.instance == "edge");
+    BOOST_TEST(plan.source == "edge");
 }
 
 BOOST_AUTO_TEST_CASE(text_inside_inline_blocks_is_not_read_as_directives) {

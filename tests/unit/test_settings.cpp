@@ -5,7 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 
-#include "settings.hpp"
+#include "config/settings.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixtures.hpp"
-#include "status_parser.hpp"
+#include "openvpn/status_parser.hpp"
 
 using omp::ParsedStatus;
 using omp::Session;
@@ -20,7 +20,7 @@ const Session& find(const ParsedStatus& p, const std::string& username) {
 void check_alice_bob(const ParsedStatus& p) {
     const Session& bob = find(p, "bob-laptop");  // Username UNDEF: the common name names him
     BOOST_TEST(bob.common_name == "bob-laptop");
-    BOOST_TEST(bob.client_ip == "198.51.100.23");
+    BOOST_TEST(bob.real_ip == "198.51.100.23");
     BOOST_TEST(p.half_open == 1u);
     BOOST_TEST(p.malformed_rows == 0u);
     BOOST_TEST(!p.error);
@@ -34,8 +34,8 @@ BOOST_AUTO_TEST_CASE(parses_openvpn_2_3_status_2_without_ipv6_column) {
     auto p = omp::parse_status(read_test_data("status/openvpn-2.3-status2.txt"), "udp");
     BOOST_TEST(p.sessions.size() == 2u);
     const Session& alice = find(p, "alice");
-    BOOST_TEST(alice.client_ip == "192.0.2.10");
-    BOOST_TEST(*alice.client_port == 49157);
+    BOOST_TEST(alice.real_ip == "192.0.2.10");
+    BOOST_TEST(*alice.real_port == 49157);
     BOOST_TEST(alice.virtual_ip == "10.8.0.6");
     BOOST_TEST(alice.virtual_ipv6 == "");
     BOOST_TEST(alice.bytes_received == 637356u);
@@ -50,8 +50,8 @@ BOOST_AUTO_TEST_CASE(parses_openvpn_2_4_status_3_with_bare_ipv6_real_address) {
     auto p = omp::parse_status(read_test_data("status/openvpn-2.4-status3.txt"));
     BOOST_TEST(p.sessions.size() == 3u);
     const Session& carol = find(p, "carol");
-    BOOST_TEST(!carol.client_port);
-    BOOST_TEST(carol.client_ip.find(':') != std::string::npos);  // IPv6, no port
+    BOOST_TEST(!carol.real_port);
+    BOOST_TEST(carol.real_ip.find(':') != std::string::npos);  // IPv6, no port
     check_alice_bob(p);
 }
 
@@ -65,8 +65,8 @@ BOOST_AUTO_TEST_CASE(parses_openvpn_2_6_status_3) {
     auto p = omp::parse_status(read_test_data("status/openvpn-2.6-status3.txt"));
     BOOST_TEST(p.sessions.size() == 3u);
     const Session& alice = find(p, "alice");
-    BOOST_TEST(alice.client_ip == "192.0.2.10");
-    BOOST_TEST(*alice.client_port == 52956);
+    BOOST_TEST(alice.real_ip == "192.0.2.10");
+    BOOST_TEST(*alice.real_port == 52956);
     BOOST_TEST(alice.virtual_ip == "10.8.0.6");
     BOOST_TEST(alice.virtual_ipv6 == "fd00::1004");
     BOOST_TEST(alice.bytes_received == 4167u);
@@ -75,8 +75,8 @@ BOOST_AUTO_TEST_CASE(parses_openvpn_2_6_status_3) {
     BOOST_TEST(*alice.client_id == 1u);
     const Session& carol = find(p, "carol");
     BOOST_TEST(carol.common_name == "carol-v6");
-    BOOST_TEST(carol.client_ip == "2001:db8:10::25");
-    BOOST_TEST(!carol.client_port);
+    BOOST_TEST(carol.real_ip == "2001:db8:10::25");
+    BOOST_TEST(!carol.real_port);
     check_alice_bob(p);
 }
 
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(status_2_and_status_3_of_the_same_server_parse_alike) {
     BOOST_REQUIRE(tabs.sessions.size() == commas.sessions.size());
     for (std::size_t i = 0; i < tabs.sessions.size(); ++i) {
         BOOST_TEST(tabs.sessions[i].username == commas.sessions[i].username);
-        BOOST_TEST(tabs.sessions[i].client_ip == commas.sessions[i].client_ip);
+        BOOST_TEST(tabs.sessions[i].real_ip == commas.sessions[i].real_ip);
         BOOST_TEST(tabs.sessions[i].bytes_sent == commas.sessions[i].bytes_sent);
         BOOST_TEST(tabs.sessions[i].connected_at == commas.sessions[i].connected_at);
     }
@@ -95,12 +95,12 @@ BOOST_AUTO_TEST_CASE(status_2_and_status_3_of_the_same_server_parse_alike) {
 BOOST_AUTO_TEST_CASE(parses_openvpn_2_7_protocol_prefixed_real_addresses) {
     auto p = omp::parse_status(read_test_data("status/openvpn-2.7-status3.txt"));
     BOOST_TEST(p.sessions.size() == 3u);
-    BOOST_TEST(find(p, "alice").client_ip == "192.0.2.10");
-    BOOST_TEST(*find(p, "alice").client_port == 52137);
-    BOOST_TEST(find(p, "bob-laptop").client_ip == "198.51.100.23");
-    BOOST_TEST(*find(p, "bob-laptop").client_port == 53188);
-    BOOST_TEST(find(p, "carol").client_ip == "2001:db8:10::25");
-    BOOST_TEST(*find(p, "carol").client_port == 40123);
+    BOOST_TEST(find(p, "alice").real_ip == "192.0.2.10");
+    BOOST_TEST(*find(p, "alice").real_port == 52137);
+    BOOST_TEST(find(p, "bob-laptop").real_ip == "198.51.100.23");
+    BOOST_TEST(*find(p, "bob-laptop").real_port == 53188);
+    BOOST_TEST(find(p, "carol").real_ip == "2001:db8:10::25");
+    BOOST_TEST(*find(p, "carol").real_port == 40123);
     check_alice_bob(p);
 }
 

@@ -1,6 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
-#include "text_diff.hpp"
+#include "setup/text_diff.hpp"
 
 BOOST_AUTO_TEST_SUITE(text_diff)
 

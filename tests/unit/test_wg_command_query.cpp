@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "wg_command_query.hpp"
+#include "wireguard/wg_command_query.hpp"
 
 using namespace std::chrono_literals;
 

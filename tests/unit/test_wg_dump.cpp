@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "wg_dump.hpp"
+#include "wireguard/wg_dump.hpp"
 
 namespace {
 

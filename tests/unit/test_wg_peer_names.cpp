@@ -4,7 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 
-#include "wg_peer_names.hpp"
+#include "wireguard/wg_peer_names.hpp"
 
 namespace {
 

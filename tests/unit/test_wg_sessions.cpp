@@ -1,8 +1,8 @@
 // WireGuard peers as sessions, and the runs of handshakes that give connected_at.
 #include <boost/test/unit_test.hpp>
 
-#include "handshake_runs.hpp"
-#include "wg_sessions.hpp"
+#include "wireguard/wg_handshake_runs.hpp"
+#include "wireguard/wg_sessions.hpp"
 
 using namespace std::chrono_literals;
 
@@ -58,8 +58,8 @@ BOOST_AUTO_TEST_CASE(a_peer_with_a_recent_handshake_is_a_session_with_every_fiel
     BOOST_TEST(s.source == "wg");
     BOOST_TEST(s.username == kAlice);  // no name known: the public key
     BOOST_TEST(s.common_name == kAlice);
-    BOOST_TEST(s.client_ip == "198.51.100.7");
-    BOOST_TEST(*s.client_port == 51820);
+    BOOST_TEST(s.real_ip == "198.51.100.7");
+    BOOST_TEST(*s.real_port == 51820);
     BOOST_TEST(s.virtual_ip == "10.0.0.2");
     BOOST_TEST(s.virtual_ipv6 == "fd00::2");
     BOOST_TEST(s.bytes_received == 1000u);

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "wg_dump.hpp"
-#include "wg_uapi_parser.hpp"
+#include "wireguard/wg_dump.hpp"
+#include "wireguard/wg_uapi_parser.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "wg_uapi_query.hpp"
+#include "wireguard/wg_uapi_query.hpp"
 
 using namespace std::chrono_literals;
 

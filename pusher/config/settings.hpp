@@ -1,0 +1,74 @@
+// Settings for every subcommand, resolved from the command line, the environment and the
+// config file, in that order of precedence (CONTRACT.md): a flag beats its variable, a
+// variable in the environment beats the same variable in the file, and a repeatable flag,
+// once given, replaces the variable's list.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/config_file.hpp"
+#include "openvpn/endpoint.hpp"
+#include "panel/panel_config.hpp"
+#include "records/log_reasons.hpp"
+#include "openvpn/mgmt_query.hpp"
+#include "common/result.hpp"
+#include "wireguard/wg_peer_names.hpp"
+#include "wireguard/wg_source.hpp"
+
+namespace omp {
+
+enum class Command { run, snapshot, push, is_configured, help, version };
+
+inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
+// The old timer script's settings (PANEL_URL, SERVER_ID, PANEL_TOKEN): read before the
+// default config file, which wins, so a server set up for the script keeps working. Read by
+// the program, not by the unit's EnvironmentFile=, so that a reload sees an edited file.
+inline constexpr const char* kLegacyConfigFile = "/etc/default/ovpn-status-push";
+inline constexpr const char* kDefaultEventSocket = "/run/ovpn-mgmt-push/events.sock";
+inline constexpr const char* kDefaultStateDir = "/var/lib/ovpn-mgmt-push";
+inline constexpr const char* kDefaultEndpoints = "udp=127.0.0.1:7505,tcp=127.0.0.1:7506";
+
+struct Settings {
+    Command command = Command::help;
+    std::vector<Endpoint> endpoints;
+    std::optional<std::string> mgmt_password;
+    QueryTimeouts mgmt_timeouts;
+    std::optional<PanelConfig> panel;  // absent when no URL is configured
+    std::chrono::duration<double> interval{2.0};
+    std::string event_socket = kDefaultEventSocket;
+    std::string event_user = "nobody";  // besides root, who may send events
+    std::string state_dir = kDefaultStateDir;  // session records not yet acknowledged
+    std::size_t max_records = 10000;
+    // OpenVPN logs to read disconnect reasons from: endpoint name -> a log file path, or
+    // kJournalPrefix and a systemd unit.
+    std::vector<std::pair<std::string, std::string>> ovpn_logs;
+    // WireGuard interfaces polled beside the endpoints, and the names of their peers.
+    std::vector<WgInterface> wg_interfaces;
+    std::vector<std::string> wg_peer_files;
+    PeerNames wg_peer_names;  // read from wg_peer_files when the settings were resolved
+    std::chrono::seconds wg_handshake_timeout{180};
+    std::string wg_uapi_dir = kDefaultWgUapiDir;
+    std::vector<std::string> warnings;  // said on stderr, never fatal
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// The WireGuard query options these settings give.
+WgOptions wg_options(const Settings& settings);
+
+// `args` excludes argv[0]. Errors are usage errors (exit status 2) and quote the bad value.
+Result<Settings> resolve_settings(const std::vector<std::string>& args, const Environment& env);
+
+// The config files merged, later files winning: the legacy file, then the default one.
+KeyValues merge_config_files(const std::vector<KeyValues>& files);
+
+Environment current_environment();
+std::string usage_text();
+
+}  // namespace omp

@@ -1,0 +1,165 @@
+#include "daemon/daemon.hpp"
+
+#include <errno.h>
+#include <malloc.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/log.hpp"
+#include "daemon/event_listener.hpp"
+#include "daemon/watchdog.hpp"
+
+namespace omp {
+
+namespace {
+
+using Clock = SteadyClock;
+
+std::chrono::microseconds watchdog_period() {
+    uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) > 0) return std::chrono::microseconds(usec);
+    return std::chrono::microseconds(0);
+}
+
+std::string records_note(RecordStore& records, const std::string& what) {
+    if (records.size() == 0) return {};
+    return "; " + std::to_string(records.size()) + " session record(s) " + what;
+}
+
+// The only owner of descriptors: the signalfd, the event socket, and (through the runner's
+// seams) the source queries and the HTTP transfer.
+class Loop {
+public:
+    Loop(int signal_fd, EventListener& listener, CycleRunner& runner, SettingsReloader reload)
+        : signal_fd_(signal_fd), listener_(listener), runner_(runner), reload_(std::move(reload)) {}
+
+    int run();
+
+private:
+    std::vector<pollfd> descriptors() const;
+    std::chrono::milliseconds timeout(Clock::time_point now) const;
+    void read_signals(Clock::time_point now);
+    void read_events(Clock::time_point now);
+
+    int signal_fd_;
+    EventListener& listener_;
+    CycleRunner& runner_;
+    SettingsReloader reload_;
+    Watchdog watchdog_{watchdog_period()};
+    bool stop_ = false;
+};
+
+int Loop::run() {
+    while (!stop_) {
+        auto fds = descriptors();
+        if (auto waited = runner_.panel().wait(fds, timeout(Clock::now())); !waited) {
+            log::error(waited.error().message);
+            return 1;
+        }
+        auto now = Clock::now();
+        if (fds[0].revents) read_signals(now);
+        if (fds[1].revents) read_events(now);
+        std::vector<short> query_revents;
+        for (std::size_t i = 2; i < fds.size(); ++i) query_revents.push_back(fds[i].revents);
+        runner_.advance(query_revents, now, !stop_);
+        if (watchdog_.due(now)) sd_notify(0, "WATCHDOG=1");
+    }
+    return 0;
+}
+
+std::vector<pollfd> Loop::descriptors() const {
+    std::vector<pollfd> fds = {{signal_fd_, POLLIN, 0}, {listener_.fd(), POLLIN, 0}};
+    for (const auto& q : runner_.queries()) fds.push_back({q->fd(), q->poll_events(), 0});
+    return fds;
+}
+
+std::chrono::milliseconds Loop::timeout(Clock::time_point now) const {
+    auto next = runner_.next_wakeup();
+    if (auto keepalive = watchdog_.next()) next = std::min(next, *keepalive);
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1;
+    return std::chrono::milliseconds(std::clamp<long long>(wait, 0, 60000));
+}
+
+void Loop::read_signals(Clock::time_point now) {
+    signalfd_siginfo info{};
+    while (read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) stop_ = true;
+        if (info.ssi_signo == SIGHUP) runner_.reload(reload_(), now);
+    }
+}
+
+void Loop::read_events(Clock::time_point now) {
+    std::vector<event::Event> events;
+    listener_.drain(events, CycleRunner::kEventBudget);
+    for (const auto& e : events) runner_.on_event(e, now);
+    const auto& c = listener_.counters();
+    runner_.set_event_socket_counters(EventSocketCounters{c.accepted, c.foreign_sender, c.malformed});
+}
+
+int blocked_signal_fd() {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+// Opens what the daemon holds for its whole life; the error names what failed.
+Result<CycleParts> open_parts(const Http& http, const Settings& settings, std::unique_ptr<SourcePoller> sources) {
+    auto records = RecordStore::open(settings.state_dir, settings.max_records);
+    if (!records) return records.error();
+    if (records->unreadable_lines() > 0) {
+        log::warning(std::to_string(records->unreadable_lines()) + " unreadable line(s) in " + records->path() +
+                     " skipped");
+    }
+    auto reasons = LogReasons::open(settings.ovpn_logs);
+    if (!reasons) return reasons.error();
+    return CycleParts{std::move(sources), [&http](const PanelConfig& panel) { return http.client(panel); },
+                      [&http](const std::string& url) { return http.url_for_log(url); }, std::move(*records),
+                      std::make_unique<LogReasons>(std::move(*reasons))};
+}
+
+}  // namespace
+
+void keep_cycle_memory_mapped() {
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+
+int run_daemon(const Http& http, const Settings& settings, SettingsReloader reload,
+               std::unique_ptr<SourcePoller> sources) {
+    keep_cycle_memory_mapped();
+    int signal_fd = blocked_signal_fd();
+    if (signal_fd < 0) {
+        log::error(std::string("signalfd: ") + std::strerror(errno));
+        return 1;
+    }
+    auto parts = open_parts(http, settings, std::move(sources));
+    auto listener = parts ? EventListener::open(settings.event_socket, settings.event_user)
+                          : Result<std::unique_ptr<EventListener>>(parts.error());
+    if (!listener) {
+        log::error(listener.error().message);
+        close(signal_fd);
+        return 1;
+    }
+    CycleRunner runner(settings, std::move(*parts), Clock::now());
+    sd_notify(0, "READY=1\nSTATUS=listening for plugin events");
+    log::info("listening on " + settings.event_socket + ", posting to " + http.url_for_log(settings.panel->url) +
+              records_note(runner.records(), "waiting"));
+    int status = Loop(signal_fd, **listener, runner, std::move(reload)).run();
+    runner.records().sync();  // what the panel has not acknowledged waits on disk for the next start
+    sd_notify(0, "STOPPING=1");
+    log::info("stopping" + records_note(runner.records(), "kept in " + runner.records().path()));
+    close(signal_fd);
+    return status;
+}
+
+}  // namespace omp

@@ -1,0 +1,54 @@
+// The event listener: owns the Unix datagram socket the plugin sends to. It creates the
+// socket so that only root and OpenVPN's runtime user can send (file mode 0600, owned by that
+// user; root passes file permissions anyway), and checks the kernel's credentials of every
+// datagram (SO_PASSCRED) so nothing else is believed either.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "event/event_datagram.hpp"
+#include "base/rate_limit.hpp"
+#include "common/result.hpp"
+
+namespace omp {
+
+struct ListenerCounters {
+    std::uint64_t accepted = 0;
+    std::uint64_t foreign_sender = 0;  // credentials not root nor the allowed user
+    std::uint64_t malformed = 0;       // bad format, unknown version, oversized
+};
+
+class EventListener {
+public:
+    // `allowed_user`: the account OpenVPN runs as after dropping privileges.
+    static Result<std::unique_ptr<EventListener>> open(const std::string& path,
+                                                       const std::string& allowed_user);
+    ~EventListener();
+    EventListener(const EventListener&) = delete;
+    EventListener& operator=(const EventListener&) = delete;
+
+    int fd() const { return fd_; }
+    // Reads at most `budget` datagrams without blocking; accepted events are appended.
+    void drain(std::vector<event::Event>& out, std::size_t budget);
+    const ListenerCounters& counters() const { return counters_; }
+
+private:
+    EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode);
+    void reject(std::uint64_t& counter, RateLimit& limit, const std::string& why);
+
+    std::string path_;
+    int fd_;
+    uid_t allowed_uid_;
+    ino_t inode_;
+    ListenerCounters counters_;
+    RateLimit foreign_log_{std::chrono::seconds(60)};
+    RateLimit malformed_log_{std::chrono::seconds(60)};
+};
+
+}  // namespace omp

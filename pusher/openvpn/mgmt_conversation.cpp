@@ -1,0 +1,129 @@
+#include "openvpn/mgmt_conversation.hpp"
+
+#include <utility>
+
+namespace omp {
+
+namespace {
+
+// Quotes untrusted text for an error message: short, printable.
+std::string quoted(std::string_view text) {
+    std::string out = "`";
+    for (char c : text.substr(0, 60)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    if (text.size() > 60) out += "...";
+    return out + "'";
+}
+
+constexpr std::string_view kPasswordPrompt = "ENTER PASSWORD:";
+
+}  // namespace
+
+MgmtConversation::MgmtConversation(std::string source_name, std::optional<std::string> password)
+    : password_(std::move(password)), parser_(std::move(source_name)) {}
+
+void MgmtConversation::feed(std::string_view bytes) {
+    while (!bytes.empty() && !finished()) {
+        std::size_t nl = bytes.find('\n');
+        if (nl == std::string_view::npos) {
+            pending_.append(bytes);
+            // The password prompt is the one thing OpenVPN sends without a newline; after a
+            // wrong password it simply prompts again.
+            if (state_ == State::greeting && pending_ == kPasswordPrompt) {
+                pending_.clear();
+                if (!password_) return fail("asks for a password; set --mgmt-password-file");
+                output_ += *password_ + "\n";
+                state_ = State::password_sent;
+            } else if (state_ == State::password_sent && pending_ == kPasswordPrompt) {
+                fail("rejected the management password");
+            } else if (pending_.size() > kMaxLine) {
+                fail("sent a line over " + std::to_string(kMaxLine) + " bytes (not OpenVPN?)");
+            }
+            return;
+        }
+        if (pending_.empty()) {
+            on_line(bytes.substr(0, nl));
+        } else {
+            pending_.append(bytes.substr(0, nl));
+            std::string line = std::move(pending_);
+            pending_.clear();
+            on_line(line);
+        }
+        bytes.remove_prefix(nl + 1);
+    }
+}
+
+void MgmtConversation::on_line(std::string_view line) {
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.size() > kMaxLine) {
+        return fail("sent a line over " + std::to_string(kMaxLine) + " bytes (not OpenVPN?)");
+    }
+    switch (state_) {
+        case State::greeting:
+            // A prompt followed by a newline (some builds) counts as the prompt too.
+            if (line.starts_with(kPasswordPrompt)) {
+                if (!password_) return fail("asks for a password; set --mgmt-password-file");
+                output_ += *password_ + "\n";
+                state_ = State::password_sent;
+            } else if (line.starts_with(">INFO:")) {
+                output_ += "status 3\n";
+                state_ = State::status_sent;
+            } else if (!line.starts_with('>')) {
+                fail("unexpected greeting " + quoted(line));
+            }
+            return;
+        case State::password_sent:
+            if (line.starts_with("SUCCESS:")) {
+                output_ += "status 3\n";
+                state_ = State::status_sent;
+            } else if (line.starts_with("ERROR:") || line.starts_with(kPasswordPrompt)) {
+                fail("rejected the management password");
+            } else if (!line.starts_with('>') && !line.empty()) {
+                fail("unexpected answer to the password " + quoted(line));
+            }
+            return;
+        case State::status_sent:
+            if (line.starts_with('>')) return;  // real-time notification
+            if (line == "END") {
+                output_ += "quit\n";  // only after END, or OpenVPN may drop the status
+                status_ = std::move(parser_).finish();
+                if (status_->error) return fail(*status_->error);
+                state_ = State::done;
+                return;
+            }
+            if (line.starts_with("ERROR:")) return fail("answered " + quoted(line));
+            status_bytes_ += line.size() + 1;
+            if (status_bytes_ > kMaxStatusBytes) {
+                return fail("status output exceeds " + std::to_string(kMaxStatusBytes >> 20) +
+                            " MiB");
+            }
+            if (line.starts_with("CLIENT_LIST") && ++status_rows_ > kMaxRows) {
+                return fail("lists more than " + std::to_string(kMaxRows) + " clients (not OpenVPN?)");
+            }
+            parser_.feed_line(line);
+            return;
+        case State::done:
+        case State::failed:
+            return;
+    }
+}
+
+void MgmtConversation::closed() {
+    if (finished()) return;
+    switch (state_) {
+        case State::greeting: return fail("closed the connection before its greeting");
+        case State::password_sent: return fail("closed the connection after the password");
+        default: return fail("closed the connection before END");
+    }
+}
+
+std::string MgmtConversation::take_output() { return std::exchange(output_, {}); }
+
+ParsedStatus MgmtConversation::take_status() { return std::move(*status_); }
+
+void MgmtConversation::fail(std::string message) {
+    state_ = State::failed;
+    error_ = std::move(message);
+    pending_.clear();
+}
+
+}  // namespace omp

@@ -1,0 +1,259 @@
+#include "setup/setup_command.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "setup/server_config.hpp"
+#include "config/settings.hpp"
+#include "setup/text_diff.hpp"
+#include "setup/unit_retirement.hpp"
+#include "base/version.hpp"
+
+namespace omp {
+
+namespace {
+
+struct ConfigFile {
+    std::string path;
+    std::string text;
+    ServerConfig config;
+};
+
+Result<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return error("cannot read `" + path + "': " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<std::string> discover(const std::vector<std::string>& dirs) {
+    std::vector<std::string> found;
+    for (const auto& dir : dirs) {
+        DIR* d = opendir(dir.c_str());
+        if (!d) continue;
+        std::vector<std::string> here;
+        while (dirent* entry = readdir(d)) {
+            std::string name = entry->d_name;
+            if (name.size() > 5 && name.ends_with(".conf")) here.push_back(dir + "/" + name);
+        }
+        closedir(d);
+        std::sort(here.begin(), here.end());
+        found.insert(found.end(), here.begin(), here.end());
+    }
+    return found;
+}
+
+}  // namespace
+
+std::string backup_timestamp() {
+    time_t now = time(nullptr);
+    tm local{};
+    localtime_r(&now, &local);
+    char text[32];
+    strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
+    return text;
+}
+
+std::string free_backup_path(const std::string& base) {
+    std::string path = base;
+    for (int n = 2; access(path.c_str(), F_OK) == 0; ++n) path = base + "-" + std::to_string(n);
+    return path;
+}
+
+namespace {
+
+// Writes `text` to `path` with the mode and owner of `like`, atomically (temp + rename).
+Status write_like(const std::string& path, const std::string& text, const struct stat& like) {
+    std::string temp = path + ".ovpn-mgmt-push-XXXXXX";
+    int fd = mkstemp(temp.data());
+    if (fd < 0) return error("cannot create a file beside `" + path + "': " + std::strerror(errno));
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+              fchmod(fd, like.st_mode & 07777) == 0 && fsync(fd) == 0;
+    if (ok && geteuid() == 0) ok = fchown(fd, like.st_uid, like.st_gid) == 0;
+    int err = errno;
+    close(fd);
+    if (!ok || rename(temp.c_str(), path.c_str()) != 0) {
+        err = ok ? errno : err;
+        unlink(temp.c_str());
+        return error("cannot write `" + path + "': " + std::strerror(err));
+    }
+    return Ok{};
+}
+
+Result<std::string> back_up(const ConfigFile& file, const struct stat& st) {
+    std::string backup = free_backup_path(file.path + ".bak-ovpn-mgmt-push-" + backup_timestamp());
+    if (auto written = write_like(backup, file.text, st); !written) return written.error();
+    return backup;
+}
+
+}  // namespace
+
+Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
+    SetupArgs parsed;
+    parsed.plugin_path = kPluginInstallPath;
+    parsed.event_socket = kDefaultEventSocket;
+    bool searched = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        auto value = [&](const char* name) -> Result<std::string> {
+            if (i + 1 >= args.size()) return error(std::string("option `") + name + "' needs a value");
+            return args[++i];
+        };
+        if (arg == "--dry-run") {
+            parsed.dry_run = true;
+        } else if (arg == "--units-only") {
+            parsed.units_only = true;
+        } else if (arg == "--config" || arg == "--plugin" || arg == "--event-socket" || arg == "--search-dir") {
+            auto v = value(arg.c_str());
+            if (!v) return v.error();
+            if (arg == "--config") parsed.configs.push_back(*v);
+            else if (arg == "--plugin") parsed.plugin_path = *v;
+            else if (arg == "--event-socket") parsed.event_socket = *v;
+            else {
+                if (!searched) parsed.search_dirs.clear();
+                searched = true;
+                parsed.search_dirs.push_back(*v);
+            }
+        } else {
+            return error("unknown setup option `" + arg + "' (see setup --help)");
+        }
+    }
+    for (const auto* path : {&parsed.plugin_path, &parsed.event_socket}) {
+        if (path->empty() || path->front() != '/' || path->find_first_of(" \t\"'") != std::string::npos) {
+            return error("bad path `" + *path + "': absolute, without spaces or quotes");
+        }
+    }
+    return parsed;
+}
+
+int run_setup(const SetupArgs& args) {
+    if (args.units_only) return retire_old_units(args.dry_run, std::cout, std::cerr) ? 0 : 1;
+    bool explicit_files = !args.configs.empty();
+    std::vector<std::string> paths = explicit_files ? args.configs : discover(args.search_dirs);
+
+    // Read and parse everything first: one unparsable file and nothing is changed anywhere.
+    std::vector<ConfigFile> files;
+    bool refused = false;
+    for (const auto& path : paths) {
+        auto text = read_file(path);
+        if (!text) {
+            std::cerr << "ovpn-mgmt-push setup: " << text.error().message << "\n";
+            refused = true;
+            continue;
+        }
+        auto config = parse_server_config(*text, path);
+        if (!config) {
+            std::cerr << "ovpn-mgmt-push setup: refusing " << config.error().message << "\n";
+            refused = true;
+            continue;
+        }
+        if (!is_server_config(*config)) {
+            if (explicit_files) {
+                std::cerr << "ovpn-mgmt-push setup: refusing `" << path
+                          << "': not an OpenVPN server config (no server or mode server line)\n";
+                refused = true;
+            }
+            continue;
+        }
+        files.push_back({path, std::move(*text), std::move(*config)});
+    }
+    if (refused) {
+        std::cerr << "ovpn-mgmt-push setup: nothing changed\n";
+        return 1;
+    }
+    if (files.empty()) {
+        std::cerr << "ovpn-mgmt-push setup: no OpenVPN server config found; give one with --config\n";
+        return 1;
+    }
+
+    // Ports already taken by management lines, so added ones never collide.
+    std::set<int> taken_ports;
+    for (const auto& f : files) {
+        auto m = find_directive(f.config, "management");
+        if (m && m->size() >= 3 && (*m)[2] != "unix") taken_ports.insert(std::atoi((*m)[2].c_str()));
+    }
+    std::set<std::string> taken_names;
+    std::vector<std::string> endpoints;
+    int status = 0;
+    for (auto& f : files) {
+        SetupOptions options;
+        options.plugin_path = args.plugin_path;
+        options.event_socket = args.event_socket;
+        std::string family = proto_family(f.config);
+        options.source = family;
+        for (int n = 2; taken_names.count(options.source); ++n) options.source = family + std::to_string(n);
+        options.management_port = family == "tcp" ? 7506 : 7505;
+        while (taken_ports.count(options.management_port)) {
+            options.management_port = options.management_port < 7507 ? 7507 : options.management_port + 1;
+        }
+
+        SetupPlan plan = plan_setup(f.config, options);
+        taken_names.insert(plan.source);
+        if (plan.changes.size() && plan.management == "127.0.0.1:" + std::to_string(options.management_port)) {
+            taken_ports.insert(options.management_port);
+        }
+        endpoints.push_back(plan.source + "=" + plan.management);
+        std::string new_text = render_server_config(plan.config);
+
+        if (plan.changes.empty()) {
+            std::cout << f.path << ": already set up (instance=" << plan.source << ")\n";
+            continue;
+        }
+        if (args.dry_run) {
+            std::cout << unified_diff(f.text, new_text, f.path, f.path + " (after setup)");
+            continue;
+        }
+        struct stat st {};
+        stat(f.path.c_str(), &st);
+        auto backup = back_up(f, st);
+        Status written = backup ? write_like(f.path, new_text, st) : Status(backup.error());
+        if (!written) {
+            std::cerr << "ovpn-mgmt-push setup: " << written.error().message << "\n";
+            status = 1;
+            continue;
+        }
+        std::cout << f.path << ":";
+        for (const auto& change : plan.changes) std::cout << " " << change << ";";
+        std::cout << " backup in " << *backup << "\n";
+    }
+    // The hook lines are gone now, so the old script's units go too: one move, not two halves.
+    if (!retire_old_units(args.dry_run, std::cout, std::cerr)) status = 1;
+    std::string list;
+    for (const auto& e : endpoints) list += (list.empty() ? "" : ",") + e;
+    std::cout << (args.dry_run ? "dry run, nothing changed. " : "")
+              << "Set in /etc/default/ovpn-mgmt-push: MGMT_ENDPOINTS=" << list << "\n"
+              << "Then restart OpenVPN, and: systemctl enable ovpn-mgmt-push; systemctl restart ovpn-mgmt-push\n";
+    return status;
+}
+
+std::string setup_usage_text() {
+    return R"(Usage: ovpn-mgmt-push setup [--config SERVER.conf]... [--dry-run] [--units-only]
+                            [--plugin PATH] [--event-socket PATH] [--search-dir DIR]...
+
+Adds the plugin directive and, where missing, a loopback management line to each OpenVPN
+server config, removes old client-connect/client-disconnect lines that call
+/usr/local/bin/ovpn-mgmt-push.sh, and keeps a backup of every file it changes.
+Without --config it amends the server configs in /etc/openvpn/server and /etc/openvpn
+(--search-dir replaces those). --dry-run prints the diff and changes nothing.
+
+It also retires the old script's systemd units (ovpn-mgmt-push.timer and its oneshot
+ovpn-mgmt-push.service in /etc/systemd/system, ovpn-status-push{,-tcp}.timer and .service):
+stops and disables them, and keeps each unit file of /etc/systemd/system beside it as
+NAME.bak-ovpn-mgmt-push-DATE. --units-only does that part alone (the package does it at
+install, since the old oneshot unit hides the package's unit of the same name).
+)";
+}
+
+}  // namespace omp
