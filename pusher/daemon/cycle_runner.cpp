@@ -113,7 +113,11 @@ void CycleRunner::on_post_result(const PostResult& result, Clock::time_point now
         for (const auto& r : cycle_records_) acked.push_back(r.id);
         cycle_records_.clear();
         if (auto done = parts_.records.acknowledge(acked); !done) log::error(done.error().message);
-        if (parts_.records.size() > 0) dirty_ = true;  // more waiting: post them now, not in 2 s
+        // More records ready: post them now, not in 2 s. Not those still waiting for their
+        // reason: each would bring another POST at once, for as long as it waits.
+        if (!parts_.records.pending(1, [&](const std::string& id) { return !reason_waits_.waiting(id); }).empty()) {
+            dirty_ = true;
+        }
         return;
     }
     cycle_records_.clear();

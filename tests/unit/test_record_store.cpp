@@ -4,21 +4,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fixtures.hpp"
 #include "records/record_store.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char name[] = "/tmp/omp-records-XXXXXX";
-        path = mkdtemp(name);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string str() const { return path.string(); }
-};
 
 omp::SessionRecord record(const std::string& id) {
     omp::SessionRecord r;

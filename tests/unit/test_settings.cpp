@@ -6,21 +6,9 @@
 #include <fstream>
 
 #include "config/settings.hpp"
+#include "fixtures.hpp"
 
 namespace {
-
-struct TempFile {
-    std::string path;
-    explicit TempFile(const std::string& text, mode_t mode = 0600) {
-        char name[] = "/tmp/omp-settings-XXXXXX";
-        int fd = mkstemp(name);
-        path = name;
-        std::ofstream(path) << text;
-        close(fd);
-        chmod(path.c_str(), mode);
-    }
-    ~TempFile() { unlink(path.c_str()); }
-};
 
 omp::Result<omp::Settings> resolve(std::vector<std::string> args, omp::Environment env = {},
                                    const std::string& config = "/dev/null") {

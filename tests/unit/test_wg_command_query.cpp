@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fixtures.hpp"
 #include "wireguard/wg_command_query.hpp"
 
 using namespace std::chrono_literals;
@@ -16,16 +17,12 @@ using namespace std::chrono_literals;
 namespace {
 
 struct FakeWg {
-    std::string dir;
-    std::string path;
+    TempDir dir;
+    std::string path = dir.str() + "/wg";
     explicit FakeWg(const std::string& script) {
-        char tmpl[] = "/tmp/omp-fakewg-XXXXXX";
-        dir = mkdtemp(tmpl);
-        path = dir + "/wg";
         std::ofstream(path) << "#!/bin/sh\n" << script;
         chmod(path.c_str(), 0755);
     }
-    ~FakeWg() { std::filesystem::remove_all(dir); }
 };
 
 omp::SourceReport run(const std::string& command, std::chrono::milliseconds timeout = 2000ms) {

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 
+#include "fixtures.hpp"
 #include "wireguard/wg_peer_names.hpp"
 
 namespace {
@@ -23,19 +24,6 @@ std::string name(const omp::PeerNames& names, const std::string& key) {
     const std::string* n = names.name_of(key);
     return n ? *n : "(none)";
 }
-
-struct TempFile {
-    std::string path;
-    explicit TempFile(const std::string& text) {
-        char tmpl[] = "/tmp/omp-peers-XXXXXX";
-        int fd = mkstemp(tmpl);
-        close(fd);
-        path = tmpl;
-        write(text);
-    }
-    void write(const std::string& text) const { std::ofstream(path, std::ios::trunc) << text; }
-    ~TempFile() { unlink(path.c_str()); }
-};
 
 }  // namespace
 

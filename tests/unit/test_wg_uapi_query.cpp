@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "fixtures.hpp"
 #include "wireguard/wg_uapi_query.hpp"
 
 using namespace std::chrono_literals;
@@ -28,9 +29,7 @@ std::string fixture() {
 class StandInUapi {
 public:
     explicit StandInUapi(std::function<void(int)> answer) {
-        char tmpl[] = "/tmp/omp-uapi-XXXXXX";
-        dir_ = mkdtemp(tmpl);
-        path_ = dir_ + "/wg0.sock";
+        path_ = dir_.str() + "/wg0.sock";
         listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
@@ -51,13 +50,13 @@ public:
         ::shutdown(listener_, SHUT_RDWR);
         thread_.join();
         ::close(listener_);
-        std::filesystem::remove_all(dir_);
     }
     const std::string& path() const { return path_; }
     const std::string& request() const { return request_; }
 
 private:
-    std::string dir_, path_, request_;
+    TempDir dir_;
+    std::string path_, request_;
     int listener_ = -1;
     std::thread thread_;
 };
