@@ -37,9 +37,11 @@ inline constexpr const char* kDefaultEndpoints = "udp=127.0.0.1:7505,tcp=127.0.0
 struct Settings {
     Command command = Command::help;
     std::vector<Endpoint> endpoints;
-    std::optional<std::string> mgmt_password;
+    std::optional<std::string> mgmt_password_file;
+    std::optional<std::string> mgmt_password;  // read from mgmt_password_file
     QueryTimeouts mgmt_timeouts;
     std::optional<PanelConfig> panel;  // absent when no URL is configured
+    std::optional<std::string> panel_token_file;  // read into panel->token
     std::chrono::duration<double> interval{2.0};
     std::string event_socket = kDefaultEventSocket;
     std::string event_user = "nobody";  // besides root, who may send events
@@ -63,7 +65,22 @@ using Environment = std::map<std::string, std::string>;
 WgOptions wg_options(const Settings& settings);
 
 // `args` excludes argv[0]. Errors are usage errors (exit status 2) and quote the bad value.
+// The config files and the files settings name (token, management password, peer names) are
+// read here; what comes between is resolve_values, which reads nothing.
 Result<Settings> resolve_settings(const std::vector<std::string>& args, const Environment& env);
+
+// The command line as parsed: the subcommand, and each flag's values in order.
+struct CommandLine {
+    std::optional<Command> command;
+    std::map<std::string, std::vector<std::string>> flags;
+};
+Result<CommandLine> parse_command_line(const std::vector<std::string>& args);
+
+// Pure: the settings the flags, the environment and the config files' values give, with the
+// files they name not yet read.
+Result<Settings> resolve_values(const CommandLine& line, const Environment& env, const KeyValues& file);
+// Reads the files the settings name; warns (in settings.warnings) of secrets others can read.
+Status read_setting_files(Settings& settings);
 
 // The config files merged, later files winning: the legacy file, then the default one.
 KeyValues merge_config_files(const std::vector<KeyValues>& files);

@@ -3,8 +3,12 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <fstream>
 
+#include "config/setting_table.hpp"
 #include "config/settings.hpp"
 #include "fixtures.hpp"
 
@@ -213,6 +217,79 @@ BOOST_AUTO_TEST_CASE(is_configured_is_a_subcommand_that_needs_no_panel_url) {
     auto with_url = resolve({"is-configured"}, {{"PANEL_URL", "https://panel.example"}, {"SERVER_ID", "7"}});
     BOOST_REQUIRE(with_url.ok());
     BOOST_TEST(with_url->panel.has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(setting_table)
+
+namespace {
+
+// The man page's OPTIONS section, with roff's escaped hyphens plain.
+std::string man_page_options() {
+    std::ifstream in(std::string(OMP_SOURCE_DIR) + "/conf/ovpn-mgmt-push.8");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string page = text.str();
+    auto start = page.find(".SH OPTIONS");
+    auto end = page.find(".SH ", start + 1);
+    BOOST_REQUIRE(start != std::string::npos);
+    std::string section = page.substr(start, end - start);
+    for (std::size_t at; (at = section.find("\\-")) != std::string::npos;) section.replace(at, 2, "-");
+    return section;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_man_page_documents_every_setting_and_no_other_option) {
+    std::string options = man_page_options();
+    std::set<std::string> flags{"--config"};
+    for (const auto& row : omp::setting_table()) {
+        if (!row.flag.empty()) {
+            flags.insert(std::string(row.flag));
+            BOOST_TEST(mentions(options, ".BI " + std::string(row.flag) + " "), row.flag << " is not in the man page");
+        }
+        BOOST_TEST(mentions(options, std::string(row.variable)), row.variable << " is not in the man page");
+    }
+    std::regex flag("--[a-z][a-z-]*");
+    for (std::sregex_iterator it(options.begin(), options.end(), flag), end; it != end; ++it) {
+        BOOST_TEST(flags.count(it->str()) == 1u, it->str() << " in the man page is not a setting");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_usage_text_lists_every_flag_and_variable) {
+    std::string usage = omp::usage_text();
+    for (const auto& row : omp::setting_table()) {
+        if (!row.flag.empty()) BOOST_TEST(mentions(usage, "  " + std::string(row.flag) + " "), row.flag);
+        BOOST_TEST(mentions(usage, std::string(row.variable)), row.variable);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(every_default_in_the_table_is_what_an_unconfigured_setting_resolves_to) {
+    auto s = resolve({"snapshot"});
+    BOOST_REQUIRE(s.ok());
+    omp::Settings defaults;
+    BOOST_TEST(s->interval.count() == defaults.interval.count());
+    BOOST_TEST(s->max_records == defaults.max_records);
+    BOOST_TEST(s->event_user == defaults.event_user);
+    BOOST_TEST(s->event_socket == defaults.event_socket);
+    BOOST_TEST(s->state_dir == defaults.state_dir);
+    BOOST_TEST(s->wg_uapi_dir == defaults.wg_uapi_dir);
+    BOOST_TEST(s->wg_handshake_timeout.count() == defaults.wg_handshake_timeout.count());
+    BOOST_TEST(s->mgmt_timeouts.connect.count() == defaults.mgmt_timeouts.connect.count());
+    BOOST_TEST(s->mgmt_timeouts.total.count() == defaults.mgmt_timeouts.total.count());
+}
+
+BOOST_AUTO_TEST_CASE(resolving_values_reads_no_file) {
+    // A token file that does not exist: the pure step names it, only the file step reads it.
+    auto line = omp::parse_command_line({"push", "--url", "http://x/y", "--token-file", "/nonexistent/token"});
+    BOOST_REQUIRE(line.ok());
+    auto s = omp::resolve_values(*line, {}, {});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(*s->panel_token_file == "/nonexistent/token");
+    auto read = omp::read_setting_files(*s);
+    BOOST_REQUIRE(!read.ok());
+    BOOST_TEST(mentions(read.error().message, "/nonexistent/token"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,86 @@
+// The usage text: the subcommands, then every setting of the table (setting_table.cpp), so
+// that a new setting is in --help the moment it exists.
+#include <sstream>
+
+#include "config/setting_table.hpp"
+#include "config/settings.hpp"
+
+namespace omp {
+
+namespace {
+
+constexpr std::size_t kIndent = 29;
+constexpr std::size_t kWidth = 92;
+
+// `head` padded to the help column, then `text` wrapped at kWidth under it.
+std::string entry(const std::string& head, const std::string& text) {
+    std::string out = head;
+    std::size_t column = out.size();
+    if (column >= kIndent - 1) {
+        out += "\n";
+        column = 0;
+    }
+    std::istringstream words(text);
+    std::string word;
+    bool first = true;
+    while (words >> word) {
+        if (first || column + 1 + word.size() > kWidth) {
+            if (!first) out += "\n";
+            out += std::string(kIndent - (first && column ? column : 0), ' ');
+            column = kIndent;
+        } else {
+            out += ' ';
+            ++column;
+        }
+        out += word;
+        column += word.size();
+        first = false;
+    }
+    return out + "\n";
+}
+
+std::string bracket(const SettingRow& row) {
+    std::string text = "[" + std::string(row.variable);
+    if (row.repeatable) text += ", comma-separated";
+    if (!row.default_value.empty()) text += "; default " + std::string(row.default_value);
+    return text + "]";
+}
+
+}  // namespace
+
+std::string usage_text() {
+    std::string out = R"(Usage: ovpn-mgmt-push SUBCOMMAND [options]
+
+Subcommands:
+  run        the daemon: listen for plugin events, poll every management endpoint,
+             POST the merged payload on each event and every interval
+  snapshot   query every source once and print the payload (exit 1 if none answered)
+  push       one snapshot, one POST; the exit status says whether the panel accepted it
+  setup      add the plugin and a management line to the OpenVPN server configs,
+             retire the old script's systemd units (see setup --help)
+  is-configured
+             exit 0 when a panel URL is set (the unit's start condition), else say
+             what to set and exit 1
+
+Options (each has an environment variable; a flag beats its variable):
+)";
+    std::string variables_only;
+    for (const auto& row : setting_table()) {
+        std::string help(row.help);
+        if (row.repeatable) help += "; repeatable";
+        if (row.flag.empty()) {
+            variables_only += entry("  " + std::string(row.variable) + " " + std::string(row.value_name), help +
+                                    (row.default_value.empty() ? "" : "; default " + std::string(row.default_value)));
+        } else {
+            out += entry("  " + std::string(row.flag) + " " + std::string(row.value_name), help + " " + bracket(row));
+        }
+    }
+    out += entry("  --config FILE",
+                 "KEY=VALUE file; default: /etc/default/ovpn-status-push (the old script's), then "
+                 "/etc/default/ovpn-mgmt-push (wins), each if present");
+    out += "  --help, --version\n\nVariables without a flag:\n" + variables_only;
+    out += "\nExit status: 0 success, 1 failure at run time, 2 usage error.\n";
+    return out;
+}
+
+}  // namespace omp
