@@ -1,88 +1,74 @@
 #include "openvpn/mgmt_query.hpp"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
 #include <memory>
-
-#include "query/stream_socket.hpp"
 
 namespace omp {
 
 namespace {
 
-long long ms(std::chrono::milliseconds d) { return static_cast<long long>(d.count()); }
+std::string ms(std::chrono::milliseconds d) { return std::to_string(static_cast<long long>(d.count())); }
 
 }  // namespace
 
-MgmtQuery::MgmtQuery(const Endpoint& endpoint, std::optional<std::string> password,
-                     QueryTimeouts timeouts, SteadyClock::time_point now)
-    : endpoint_(endpoint),
+MgmtQuery::MgmtQuery(const Endpoint& endpoint, std::optional<std::string> password, QueryTimeouts timeouts,
+                     SteadyClock::time_point now)
+    : StreamQuery(endpoint.name, kOpenVpnKind, endpoint.address + ": ", timeouts.total, now),
+      endpoint_(endpoint),
       timeouts_(timeouts),
-      started_(now),
       conversation_(endpoint.name, std::move(password)) {
-    report_.name = endpoint.name;
     start_connect();
 }
 
-MgmtQuery::~MgmtQuery() { close_fd(); }
-
-void MgmtQuery::close_fd() {
+void MgmtQuery::release() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
 }
 
 void MgmtQuery::start_connect() {
     fd_ = ::socket(endpoint_.sockaddr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) return finish_error(std::string("socket: ") + std::strerror(errno));
-    int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&endpoint_.sockaddr),
-                       endpoint_.sockaddr_len);
+    if (fd_ < 0) return fail(std::string("socket: ") + std::strerror(errno));
+    int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&endpoint_.sockaddr), endpoint_.sockaddr_len);
     if (rc == 0) return on_connected();
     if (errno == EINPROGRESS) {
         connecting_ = true;
         return;
     }
-    if (errno == EAGAIN) return finish_error("busy: its listen queue is full");
-    finish_error(std::string("connect: ") + std::strerror(errno));
+    if (errno == EAGAIN) return fail("busy: its listen queue is full");
+    fail(std::string("connect: ") + std::strerror(errno));
 }
 
 short MgmtQuery::poll_events() const {
-    if (finished_) return 0;
+    if (finished()) return 0;
     if (connecting_ || !output_.empty()) return POLLOUT;
     return POLLIN;
 }
 
 SteadyClock::time_point MgmtQuery::deadline() const {
-    return connecting_ ? started_ + timeouts_.connect : started_ + timeouts_.total;
+    return started() + (connecting_ ? timeouts_.connect : timeouts_.total);
 }
 
-void MgmtQuery::advance(short revents, SteadyClock::time_point now) {
-    if (finished_) return;
-    // The deadline first: data arriving late does not make a late answer acceptable.
-    if (now >= deadline()) {
-        if (connecting_) {
-            return finish_error("connect timed out after " + std::to_string(ms(timeouts_.connect)) + " ms");
-        }
-        return finish_error("no complete status within " + std::to_string(ms(timeouts_.total)) +
-                            " ms (hung, slow, or busy with another management client)");
-    }
-    if (connecting_ && (revents & (POLLOUT | POLLERR | POLLHUP))) {
-        if (int err = connect_error(fd_)) return finish_error(std::string("connect: ") + std::strerror(err));
+std::string MgmtQuery::timeout_message() const {
+    if (connecting_) return "connect timed out after " + ms(timeouts_.connect) + " ms";
+    return "no complete status within " + ms(timeouts_.total) +
+           " ms (hung, slow, or busy with another management client)";
+}
+
+void MgmtQuery::on_ready(short revents) {
+    if (connecting_) {
+        if (!(revents & (POLLOUT | POLLERR | POLLHUP))) return;
+        if (int err = connect_error(fd_)) return fail(std::string("connect: ") + std::strerror(err));
         connecting_ = false;
-        on_connected();
-        if (finished_) return;
-    } else if (!connecting_) {
-        if (revents & (POLLIN | POLLHUP | POLLERR)) read_available();
-        if (finished_) return;
-        if (revents & POLLOUT) flush_output();
-        if (finished_) return;
+        return on_connected();
     }
+    if (revents & (POLLIN | POLLHUP | POLLERR)) read_available();
+    if (!finished() && (revents & POLLOUT)) flush_output();
 }
 
 void MgmtQuery::on_connected() {
@@ -105,56 +91,34 @@ void MgmtQuery::ack_quickly() {
 }
 
 void MgmtQuery::read_available() {
-    char buffer[65536];
-    // At most 1 MiB per turn: an endpoint that never stops talking must not keep us from
-    // the rest of the loop, nor from its own deadline.
-    for (int turn = 0; turn < 16; ++turn) {
-        ssize_t n = ::read(fd_, buffer, sizeof buffer);
+    int err = read_a_turn(fd_, [&](Read outcome, std::string_view data) {
         ack_quickly();
-        if (n > 0) {
-            conversation_.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
-        } else if (n == 0) {
-            conversation_.closed();
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno != EAGAIN) {
-            return finish_error(std::string("read: ") + std::strerror(errno));
-        }
+        if (outcome == Read::data) conversation_.feed(data);
+        if (outcome == Read::closed) conversation_.closed();
         output_ += conversation_.take_output();
-        if (conversation_.finished()) {
-            if (conversation_.failed()) return finish_error(conversation_.error());
-            return finish_ok();
+        if (!conversation_.finished()) return true;
+        if (conversation_.failed()) {
+            fail(conversation_.error());
+        } else {
+            finish_ok();
         }
-        if (n <= 0) break;
-    }
-    flush_output();
+        return false;
+    });
+    if (err) return fail(std::string("read: ") + std::strerror(err));
+    if (!finished()) flush_output();
 }
 
 void MgmtQuery::flush_output() {
-    if (int err = send_pending(fd_, output_)) finish_error(std::string("write: ") + std::strerror(err));
+    if (int err = send_pending(fd_, output_)) fail(std::string("write: ") + std::strerror(err));
 }
 
 void MgmtQuery::finish_ok() {
-    flush_output();  // "quit": best effort, we are done either way
-    report_.ok = true;
-    report_.status = conversation_.take_status();
-    report_.took = elapsed_since(started_);
-    finished_ = true;
-    close_fd();
+    (void)send_pending(fd_, output_);  // "quit": best effort, we are done either way
+    succeed(conversation_.take_status());
 }
 
-void MgmtQuery::finish_error(const std::string& what) {
-    if (finished_) return;
-    report_.ok = false;
-    report_.error = endpoint_.address + ": " + what;
-    report_.took = elapsed_since(started_);
-    finished_ = true;
-    close_fd();
-}
-
-SourceQueries start_mgmt_queries(const std::vector<Endpoint>& endpoints,
-                                 const std::optional<std::string>& password, QueryTimeouts timeouts,
-                                 SteadyClock::time_point now) {
+SourceQueries start_mgmt_queries(const std::vector<Endpoint>& endpoints, const std::optional<std::string>& password,
+                                 QueryTimeouts timeouts, SteadyClock::time_point now) {
     SourceQueries queries;
     for (const auto& ep : endpoints) queries.push_back(std::make_unique<MgmtQuery>(ep, password, timeouts, now));
     return queries;

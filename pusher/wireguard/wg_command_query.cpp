@@ -50,25 +50,23 @@ std::string complaint(const std::string& output) {
 
 WgCommandQuery::WgCommandQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
                                SteadyClock::time_point now)
-    : source_(source), options_(std::move(options)), names_(std::move(names)), started_(now) {
-    report_.name = source_.name;
-    report_.kind = kWireGuardKind;
+    : WgQuery(source, std::move(options), std::move(names), now) {
     spawn();
 }
 
-WgCommandQuery::~WgCommandQuery() {
-    kill_child();
-    close_fds();
+int WgCommandQuery::fd() const {
+    if (finished()) return -1;
+    return pipe_fd_ >= 0 ? pipe_fd_ : pidfd_;
 }
 
-int WgCommandQuery::fd() const {
-    if (finished_) return -1;
-    return pipe_fd_ >= 0 ? pipe_fd_ : pidfd_;
+std::string WgCommandQuery::timeout_message() const {
+    return "`wg show " + source_.iface + " dump' gave no answer within " + std::to_string(options_.timeout.count()) +
+           " ms";
 }
 
 void WgCommandQuery::spawn() {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return finish_error(std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(fds, O_CLOEXEC) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -95,7 +93,7 @@ void WgCommandQuery::spawn() {
     if (rc != 0) {
         pid_ = -1;
         ::close(fds[0]);
-        return finish_error("cannot run `" + options_.command + "': " + std::strerror(rc) +
+        return fail("cannot run `" + options_.command + "': " + std::strerror(rc) +
                             (rc == ENOENT ? " (install wireguard-tools)" : ""));
     }
     pipe_fd_ = fds[0];
@@ -103,35 +101,27 @@ void WgCommandQuery::spawn() {
     pidfd_ = open_pidfd(pid_);
 }
 
-void WgCommandQuery::advance(short revents, SteadyClock::time_point now) {
-    if (finished_) return;
-    if (now >= deadline()) {
-        return finish_error("`wg show " + source_.iface + " dump' gave no answer within " +
-                            std::to_string(options_.timeout.count()) + " ms");
-    }
+void WgCommandQuery::on_ready(short revents) {
     if (pipe_fd_ >= 0 && (revents & (POLLIN | POLLHUP | POLLERR))) read_available();
-    if (!finished_ && pipe_fd_ < 0) try_reap(pidfd_ < 0);
+    if (!finished() && pipe_fd_ < 0) try_reap(pidfd_ < 0);
 }
 
 void WgCommandQuery::read_available() {
-    char buffer[65536];
-    for (int turn = 0; turn < 16; ++turn) {  // at most 1 MiB a turn, as the management client
-        ssize_t n = ::read(pipe_fd_, buffer, sizeof buffer);
-        if (n > 0) {
-            if (output_.size() + static_cast<std::size_t>(n) > kMaxOutput) {
-                return finish_error("`wg show " + source_.iface + " dump' printed more than " +
-                                    std::to_string(kMaxOutput >> 20) + " MiB");
-            }
-            output_.append(buffer, static_cast<std::size_t>(n));
-            continue;
+    int err = read_a_turn(pipe_fd_, [&](Read outcome, std::string_view data) {
+        if (outcome == Read::drained) return false;
+        if (outcome == Read::closed) {
+            ::close(pipe_fd_);  // EOF: the child is exiting
+            pipe_fd_ = -1;
+            return false;
         }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno == EAGAIN) return;
-        if (n < 0) return finish_error(std::string("read from wg: ") + std::strerror(errno));
-        ::close(pipe_fd_);  // EOF: the child is exiting
-        pipe_fd_ = -1;
-        return;
-    }
+        if (output_.size() + data.size() > kMaxOutput) {
+            fail("`wg show " + source_.iface + " dump' printed more than " + std::to_string(kMaxOutput >> 20) + " MiB");
+            return false;
+        }
+        output_.append(data);
+        return true;
+    });
+    if (err) fail(std::string("read from wg: ") + std::strerror(err));
 }
 
 // Without a pidfd, EOF on the pipe means the child is already exiting: waiting is short.
@@ -141,29 +131,23 @@ void WgCommandQuery::try_reap(bool block) {
     if (done == 0) return;  // still running: the pidfd says when
     if (done < 0 && errno == EINTR) return;
     pid_ = -1;
-    if (done < 0) return finish_error(std::string("waitpid: ") + std::strerror(errno));
+    if (done < 0) return fail(std::string("waitpid: ") + std::strerror(errno));
     finish(status);
 }
 
 void WgCommandQuery::finish(int wait_status) {
-    report_.took = elapsed_since(started_);
     if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
-        return finish_error("`wg show " + source_.iface + " dump' " + describe_exit(wait_status) + complaint(output_));
+        return fail("`wg show " + source_.iface + " dump' " + describe_exit(wait_status) + complaint(output_));
     }
-    finish_wg_report(report_, parse_wg_dump(output_), source_, options_, *names_);
-    wipe_wg_answer(output_);
-    finished_ = true;
-    close_fds();
+    finish_with(parse_wg_dump(output_), output_);
 }
 
-void WgCommandQuery::finish_error(const std::string& what) {
-    if (finished_) return;
+void WgCommandQuery::release() {
     kill_child();
     wipe_wg_answer(output_);
-    fail_wg_report(report_, source_, what);
-    report_.took = elapsed_since(started_);
-    finished_ = true;
-    close_fds();
+    if (pipe_fd_ >= 0) ::close(pipe_fd_);
+    if (pidfd_ >= 0) ::close(pidfd_);
+    pipe_fd_ = pidfd_ = -1;
 }
 
 // SIGKILL cannot be caught, and a killed `wg` holds nothing that delays its exit: the wait
@@ -174,12 +158,6 @@ void WgCommandQuery::kill_child() {
     while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
     }
     pid_ = -1;
-}
-
-void WgCommandQuery::close_fds() {
-    if (pipe_fd_ >= 0) ::close(pipe_fd_);
-    if (pidfd_ >= 0) ::close(pidfd_);
-    pipe_fd_ = pidfd_ = -1;
 }
 
 }  // namespace omp

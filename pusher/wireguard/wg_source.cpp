@@ -57,16 +57,21 @@ SourceQueries start_wg_queries(const std::vector<WgInterface>& interfaces, const
     return queries;
 }
 
-void finish_wg_report(SourceReport& report, WgDump dump, const WgInterface& source, const WgOptions& options,
-                      const PeerNames& names) {
-    report.status = wg_sessions(std::move(dump), source.name, names, std::time(nullptr), options.handshake_timeout);
-    report.ok = !report.status.error;
-    if (report.status.error) fail_wg_report(report, source, *report.status.error);
-}
+WgQuery::WgQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
+                 SteadyClock::time_point now)
+    : StreamQuery(source.name, kWireGuardKind, "WireGuard " + source.iface + ": ", options.timeout, now),
+      source_(source),
+      options_(std::move(options)),
+      names_(std::move(names)) {}
 
-void fail_wg_report(SourceReport& report, const WgInterface& source, const std::string& what) {
-    report.ok = false;
-    report.error = "WireGuard " + source.iface + ": " + what;
+void WgQuery::finish_with(WgDump dump, std::string& answer) {
+    auto status = wg_sessions(std::move(dump), source_.name, *names_, std::time(nullptr), options_.handshake_timeout);
+    wipe_wg_answer(answer);
+    if (status.error) {
+        std::string what = *status.error;
+        return fail(what, std::move(status));
+    }
+    succeed(std::move(status));
 }
 
 void wipe_wg_answer(std::string& answer) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "query/source_query.hpp"
+#include "query/stream_query.hpp"
 #include "wireguard/wg_dump.hpp"
 #include "wireguard/wg_peer_names.hpp"
 
@@ -40,10 +40,19 @@ struct WgOptions {
 SourceQueries start_wg_queries(const std::vector<WgInterface>& interfaces, const WgOptions& options,
                                const std::shared_ptr<const PeerNames>& names, SteadyClock::time_point now);
 
-// How both queries end: the connected peers as the source's sessions, or why not.
-void finish_wg_report(SourceReport& report, WgDump dump, const WgInterface& source, const WgOptions& options,
-                      const PeerNames& names);
-void fail_wg_report(SourceReport& report, const WgInterface& source, const std::string& what);
+// What both WireGuard queries share beyond the stream life cycle: their report's name and
+// kind, the error prefix, the deadline, and how an answer becomes the source's sessions.
+class WgQuery : public StreamQuery {
+protected:
+    WgQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
+            SteadyClock::time_point now);
+    // The connected peers as the source's sessions, or why not; wipes `answer` either way.
+    void finish_with(WgDump dump, std::string& answer);
+
+    WgInterface source_;
+    WgOptions options_;
+    std::shared_ptr<const PeerNames> names_;
+};
 
 // Overwrites and empties what an interface said: its private key was in it.
 void wipe_wg_answer(std::string& answer);
