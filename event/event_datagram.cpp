@@ -151,37 +151,37 @@ std::optional<std::string> Decoder::take(std::string_view key, std::string_view 
 
 }  // namespace
 
-std::variant<Event, DecodeError> decode(std::string_view datagram) {
+Result<Event> decode(std::string_view datagram) {
     if (datagram.size() > kMaxDatagram) {
-        return DecodeError{"datagram of " + std::to_string(datagram.size()) + " bytes is over " +
-                           std::to_string(kMaxDatagram)};
+        return error("datagram of " + std::to_string(datagram.size()) + " bytes is over " +
+                           std::to_string(kMaxDatagram));
     }
     std::size_t nul = datagram.find('\0');
     std::string_view version = datagram.substr(0, nul);
     if (version != kMagic) {
         std::string shown(version.substr(0, 40));
-        return DecodeError{"unknown format `" + shown + "' (this aggregator reads `" +
-                           std::string(kMagic) + "')"};
+        return error("unknown format `" + shown + "' (this aggregator reads `" +
+                           std::string(kMagic) + "')");
     }
     Decoder d;
     std::string_view rest = nul == std::string_view::npos ? "" : datagram.substr(nul + 1);
     while (!rest.empty()) {
         std::size_t end = rest.find('\0');
-        if (end == std::string_view::npos) return DecodeError{"last field is not terminated"};
+        if (end == std::string_view::npos) return error("last field is not terminated");
         std::string_view field = rest.substr(0, end);
         rest.remove_prefix(end + 1);
         std::size_t eq = field.find('=');
         if (eq == std::string_view::npos || eq == 0) {
-            return DecodeError{"field without key=value: `" + std::string(field.substr(0, 40)) +
-                               "'"};
+            return error("field without key=value: `" + std::string(field.substr(0, 40)) +
+                               "'");
         }
         if (auto err = d.take(field.substr(0, eq), field.substr(eq + 1))) {
-            return DecodeError{*err};
+            return error(*err);
         }
     }
-    if (!d.has_event) return DecodeError{"missing key `event'"};
-    if (!d.has_source) return DecodeError{"missing key `instance'"};
-    if (!d.has_ts) return DecodeError{"missing key `ts_us'"};
+    if (!d.has_event) return error("missing key `event'");
+    if (!d.has_source) return error("missing key `instance'");
+    if (!d.has_ts) return error("missing key `ts_us'");
     return d.event;
 }
 

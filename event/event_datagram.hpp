@@ -34,7 +34,8 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "common/result.hpp"
 
 namespace omp::event {
 
@@ -88,10 +89,7 @@ struct Event {
     std::optional<std::int64_t> duration;
 };
 
-struct DecodeError {
-    std::string message;
-};
-
-std::variant<Event, DecodeError> decode(std::string_view datagram);
+// The error quotes what was wrong (at most 40 bytes of a bad field).
+Result<Event> decode(std::string_view datagram);
 
 }  // namespace omp::event

@@ -28,34 +28,34 @@ std::int64_t realtime_us() {
 
 }  // namespace
 
-std::variant<PluginArgs, std::string> parse_args(const char* const* words) {
+Result<PluginArgs> parse_args(const char* const* words) {
     PluginArgs args;
     bool have_source = false;
     for (; words && *words; ++words) {
         std::string_view word(*words);
         std::size_t eq = word.find('=');
         if (eq == std::string_view::npos) {
-            return "argument `" + std::string(word) + "' is not key=value (keys: instance, socket)";
+            return error("argument `" + std::string(word) + "' is not key=value (keys: instance, socket)");
         }
         std::string_view key = word.substr(0, eq), value = word.substr(eq + 1);
         if (key == "instance") {
             if (!event::valid_source_name(value)) {
-                return "instance `" + std::string(value) +
-                       "' must be 1-32 characters of A-Z a-z 0-9 . _ -";
+                return error("instance `" + std::string(value) +
+                       "' must be 1-32 characters of A-Z a-z 0-9 . _ -");
             }
             args.source = value;
             have_source = true;
         } else if (key == "socket") {
             if (value.empty() || value.front() != '/' || value.size() >= sizeof(sockaddr_un::sun_path)) {
-                return "socket `" + std::string(value) + "' must be an absolute path under " +
-                       std::to_string(sizeof(sockaddr_un::sun_path)) + " bytes";
+                return error("socket `" + std::string(value) + "' must be an absolute path under " +
+                       std::to_string(sizeof(sockaddr_un::sun_path)) + " bytes");
             }
             args.socket_path = value;
         } else {
-            return "unknown argument `" + std::string(word) + "' (keys: instance, socket)";
+            return error("unknown argument `" + std::string(word) + "' (keys: instance, socket)");
         }
     }
-    if (!have_source) return std::string("missing argument instance=NAME (e.g. instance=udp)");
+    if (!have_source) return error("missing argument instance=NAME (e.g. instance=udp)");
     return args;
 }
 
@@ -86,19 +86,18 @@ void DropReporter::succeeded(const char* socket_path) noexcept {
     dropped_unreported_ = 0;
 }
 
-std::variant<EventSender*, std::string> EventSender::create(const PluginArgs& args,
-                                                            plugin_log_t log) noexcept {
+Result<EventSender*> EventSender::create(const PluginArgs& args, plugin_log_t log) noexcept {
     try {
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0) return std::string("socket(AF_UNIX, SOCK_DGRAM): ") + std::strerror(errno);
+        if (fd < 0) return error(std::string("socket(AF_UNIX, SOCK_DGRAM): ") + std::strerror(errno));
         auto* sender = new (std::nothrow) EventSender(args, fd, log);
         if (!sender) {
             close(fd);
-            return std::string("out of memory");
+            return error("out of memory");
         }
         return sender;
     } catch (...) {
-        return std::string("out of memory");
+        return error("out of memory");
     }
 }
 

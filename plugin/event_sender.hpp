@@ -11,8 +11,8 @@
 
 #include <cstdint>
 #include <string>
-#include <variant>
 
+#include "common/result.hpp"
 #include "event/event_datagram.hpp"
 
 namespace omp::plugin {
@@ -27,7 +27,7 @@ struct PluginArgs {
 
 // `words` are the directive's words after the library path (argv[1..], NULL-terminated).
 // The error names the offending word.
-std::variant<PluginArgs, std::string> parse_args(const char* const* words);
+Result<PluginArgs> parse_args(const char* const* words);
 
 // Reports send failures through OpenVPN's log at most once a minute, with a count.
 class DropReporter {
@@ -51,8 +51,7 @@ class EventSender {
 public:
     // Opens an unbound datagram socket. Sending goes by path every time, so a restarted
     // aggregator (a new socket inode) is reached again with no reconnect logic.
-    static std::variant<EventSender*, std::string> create(const PluginArgs& args,
-                                                          plugin_log_t log) noexcept;
+    static Result<EventSender*> create(const PluginArgs& args, plugin_log_t log) noexcept;
     ~EventSender();
     EventSender(const EventSender&) = delete;
     EventSender& operator=(const EventSender&) = delete;

@@ -2,7 +2,6 @@
 // the struct version, catches everything, and hands over to EventSender (event_sender.hpp).
 #include <openvpn/openvpn-plugin.h>
 
-#include <variant>
 
 #include "plugin/event_sender.hpp"
 
@@ -27,17 +26,17 @@ OMP_PLUGIN_EXPORT int openvpn_plugin_open_v3(const int version,
     }
     try {
         auto parsed = omp::plugin::parse_args(args->argv ? args->argv + 1 : nullptr);
-        if (auto* err = std::get_if<std::string>(&parsed)) {
-            if (log) log(PLOG_ERR, kPluginName, "%s", err->c_str());
+        if (!parsed) {
+            if (log) log(PLOG_ERR, kPluginName, "%s", parsed.error().message.c_str());
             return OPENVPN_PLUGIN_FUNC_ERROR;
         }
-        const auto& plugin_args = std::get<omp::plugin::PluginArgs>(parsed);
+        const auto& plugin_args = *parsed;
         auto created = EventSender::create(plugin_args, log);
-        if (auto* err = std::get_if<std::string>(&created)) {
-            if (log) log(PLOG_ERR, kPluginName, "%s", err->c_str());
+        if (!created) {
+            if (log) log(PLOG_ERR, kPluginName, "%s", created.error().message.c_str());
             return OPENVPN_PLUGIN_FUNC_ERROR;
         }
-        ret->handle = reinterpret_cast<openvpn_plugin_handle_t>(std::get<EventSender*>(created));
+        ret->handle = reinterpret_cast<openvpn_plugin_handle_t>(*created);
         // CLIENT_CONNECT_V2 rather than CLIENT_CONNECT: the plain hook makes OpenVPN create
         // and delete a temporary file for every connecting client; V2 costs nothing extra.
         ret->type_mask = OPENVPN_PLUGIN_MASK(OPENVPN_PLUGIN_CLIENT_CONNECT_V2) |

@@ -141,12 +141,12 @@ void EventListener::drain(std::vector<event::Event>& out, std::size_t budget) {
             continue;
         }
         auto decoded = event::decode(std::string_view(data, static_cast<std::size_t>(n)));
-        if (auto* err = std::get_if<event::DecodeError>(&decoded)) {
-            reject(counters_.malformed, malformed_log_, err->message);
+        if (!decoded) {
+            reject(counters_.malformed, malformed_log_, decoded.error().message);
             continue;
         }
         ++counters_.accepted;
-        out.push_back(std::move(std::get<event::Event>(decoded)));
+        out.push_back(std::move(*decoded));
     }
 }
 

@@ -14,14 +14,14 @@ std::string encode_to_string(const EventFields& f) {
 
 Event decode_ok(std::string_view data) {
     auto result = decode(data);
-    if (auto* err = std::get_if<DecodeError>(&result)) BOOST_FAIL(err->message);
-    return std::get<Event>(result);
+    if (!result) BOOST_FAIL(result.error().message);
+    return *result;
 }
 
 std::string decode_error(std::string_view data) {
     auto result = decode(data);
-    BOOST_REQUIRE(std::holds_alternative<DecodeError>(result));
-    return std::get<DecodeError>(result).message;
+    BOOST_REQUIRE(!result.ok());
+    return result.error().message;
 }
 
 std::string datagram(std::initializer_list<std::string_view> fields) {

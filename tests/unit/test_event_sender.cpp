@@ -49,8 +49,8 @@ struct Receiver {
         ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n <= 0) return std::nullopt;
         auto r = omp::event::decode(std::string_view(buf, n));
-        if (!std::holds_alternative<omp::event::Event>(r)) return std::nullopt;
-        return std::get<omp::event::Event>(r);
+        if (!r) return std::nullopt;
+        return *r;
     }
     ~Receiver() {
         if (fd >= 0) close_now();
@@ -63,14 +63,14 @@ std::string temp_socket_path() {
 
 PluginArgs args_ok(const char* const* words) {
     auto r = parse_args(words);
-    if (auto* e = std::get_if<std::string>(&r)) BOOST_FAIL(*e);
-    return std::get<PluginArgs>(r);
+    if (!r) BOOST_FAIL(r.error().message);
+    return *r;
 }
 
 std::string args_error(const char* const* words) {
     auto r = parse_args(words);
-    BOOST_REQUIRE(std::holds_alternative<std::string>(r));
-    return std::get<std::string>(r);
+    BOOST_REQUIRE(!r.ok());
+    return r.error().message;
 }
 
 std::unique_ptr<EventSender> make_sender(const std::string& path) {
@@ -78,8 +78,8 @@ std::unique_ptr<EventSender> make_sender(const std::string& path) {
     a.source = "udp";
     a.socket_path = path;
     auto r = EventSender::create(a, capture_log);
-    BOOST_REQUIRE(std::holds_alternative<EventSender*>(r));
-    return std::unique_ptr<EventSender>(std::get<EventSender*>(r));
+    BOOST_REQUIRE(r.ok());
+    return std::unique_ptr<EventSender>(*r);
 }
 
 const char* kConnectEnv[] = {"common_name=alice-cn", "username=alice", "trusted_ip=192.0.2.7",
