@@ -2,12 +2,13 @@
 // merge (a tenth of the usernames are on both), render the JSON body.
 // Target (issue 2): 10,000 + 10,000 sessions under 20 ms on the 2-core CI machine.
 #include <benchmark/benchmark.h>
+
 #include <cstdlib>
 
-#include "daemon/daemon.hpp"
 #include "core/merger.hpp"
-#include "openvpn/mgmt_conversation.hpp"
 #include "core/payload.hpp"
+#include "daemon/daemon.hpp"
+#include "openvpn/mgmt_conversation.hpp"
 #include "status_generator.hpp"
 
 namespace {

@@ -29,25 +29,75 @@ using Clock = std::chrono::steady_clock;
 // plugin reads scattered among them).
 std::vector<std::string> openvpn_like_env() {
     std::vector<std::string> env = {
-        "n_clients=12", "config=/etc/openvpn/server.conf", "daemon=0", "daemon_log_redirect=0",
-        "daemon_start_time=1795640000", "daemon_pid=1234", "proto_1=udp", "local_port_1=1194",
-        "remote_port_1=1194", "dev=tun0", "dev_type=tun", "link_mtu=1622", "tun_mtu=1500",
-        "ifconfig_local=10.8.0.1", "ifconfig_netmask=255.255.255.0", "script_context=init",
-        "verb=3", "redirect_gateway=0", "ifconfig_pool_netmask=255.255.255.0",
-        "tls_serial_hex_1=7a:3f:00:12", "tls_serial_1=123456789", "tls_digest_sha256_1=ab:cd:ef",
-        "tls_digest_1=12:34:56", "tls_id_1=CN=omp-test-ca", "X509_1_CN=omp-test-ca",
-        "tls_serial_hex_0=01:02:03", "tls_serial_0=66051", "tls_digest_sha256_0=aa:bb:cc:dd",
-        "tls_digest_0=11:22:33", "tls_id_0=CN=alice", "X509_0_CN=alice", "common_name=alice",
-        "untrusted_ip=192.0.2.44", "untrusted_port=51820", "trusted_ip=192.0.2.44",
-        "trusted_port=51820", "username=alice", "IV_VER=2.6.14", "IV_PLAT=linux",
-        "IV_TCPNL=1", "IV_MTU=1600", "IV_NCP=2", "IV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305",
-        "IV_PROTO=990", "IV_LZO_STUB=1", "IV_COMP_STUB=1", "IV_COMP_STUBv2=1", "IV_SSO=webauth",
-        "IV_GUI_VER=OpenVPN_GUI_11", "IV_HWADDR=00:11:22:33:44:55", "IV_SSL=OpenSSL_3.0.11",
-        "time_ascii=2026-11-25 23:00:00", "time_unix=1795647600", "ifconfig_pool_remote_ip=10.8.0.7",
-        "ifconfig_pool_local_ip=10.8.0.1", "peer_id=3", "session_id=AbCdEfGh", "session_state=Authenticated",
-        "client_connect_config_file=/tmp/x", "client_connect_deferred_file=/tmp/y", "password=",
-        "auth_control_file=/tmp/z", "remote_1=", "route_vpn_gateway=10.8.0.1", "script_type=client-connect",
-        "push_peer_info=1", "tmp_dir=/tmp", "route_net_gateway=192.0.2.1", "dev_idx=5",
+        "n_clients=12",
+        "config=/etc/openvpn/server.conf",
+        "daemon=0",
+        "daemon_log_redirect=0",
+        "daemon_start_time=1795640000",
+        "daemon_pid=1234",
+        "proto_1=udp",
+        "local_port_1=1194",
+        "remote_port_1=1194",
+        "dev=tun0",
+        "dev_type=tun",
+        "link_mtu=1622",
+        "tun_mtu=1500",
+        "ifconfig_local=10.8.0.1",
+        "ifconfig_netmask=255.255.255.0",
+        "script_context=init",
+        "verb=3",
+        "redirect_gateway=0",
+        "ifconfig_pool_netmask=255.255.255.0",
+        "tls_serial_hex_1=7a:3f:00:12",
+        "tls_serial_1=123456789",
+        "tls_digest_sha256_1=ab:cd:ef",
+        "tls_digest_1=12:34:56",
+        "tls_id_1=CN=omp-test-ca",
+        "X509_1_CN=omp-test-ca",
+        "tls_serial_hex_0=01:02:03",
+        "tls_serial_0=66051",
+        "tls_digest_sha256_0=aa:bb:cc:dd",
+        "tls_digest_0=11:22:33",
+        "tls_id_0=CN=alice",
+        "X509_0_CN=alice",
+        "common_name=alice",
+        "untrusted_ip=192.0.2.44",
+        "untrusted_port=51820",
+        "trusted_ip=192.0.2.44",
+        "trusted_port=51820",
+        "username=alice",
+        "IV_VER=2.6.14",
+        "IV_PLAT=linux",
+        "IV_TCPNL=1",
+        "IV_MTU=1600",
+        "IV_NCP=2",
+        "IV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305",
+        "IV_PROTO=990",
+        "IV_LZO_STUB=1",
+        "IV_COMP_STUB=1",
+        "IV_COMP_STUBv2=1",
+        "IV_SSO=webauth",
+        "IV_GUI_VER=OpenVPN_GUI_11",
+        "IV_HWADDR=00:11:22:33:44:55",
+        "IV_SSL=OpenSSL_3.0.11",
+        "time_ascii=2026-11-25 23:00:00",
+        "time_unix=1795647600",
+        "ifconfig_pool_remote_ip=10.8.0.7",
+        "ifconfig_pool_local_ip=10.8.0.1",
+        "peer_id=3",
+        "session_id=AbCdEfGh",
+        "session_state=Authenticated",
+        "client_connect_config_file=/tmp/x",
+        "client_connect_deferred_file=/tmp/y",
+        "password=",
+        "auth_control_file=/tmp/z",
+        "remote_1=",
+        "route_vpn_gateway=10.8.0.1",
+        "script_type=client-connect",
+        "push_peer_info=1",
+        "tmp_dir=/tmp",
+        "route_net_gateway=192.0.2.1",
+        "dev_idx=5",
     };
     return env;
 }
@@ -96,16 +146,19 @@ struct LoadedPlugin {
     explicit LoadedPlugin(const std::string& socket_path) {
         dl = dlopen(OMP_PLUGIN_PATH, RTLD_NOW);
         if (!dl) std::abort();
-        auto open = reinterpret_cast<decltype(&openvpn_plugin_open_v3)>(dlsym(dl, "openvpn_plugin_open_v3"));
+        auto open = reinterpret_cast<decltype(&openvpn_plugin_open_v3)>(
+            dlsym(dl, "openvpn_plugin_open_v3"));
         func = reinterpret_cast<decltype(func)>(dlsym(dl, "openvpn_plugin_func_v3"));
         close_fn = reinterpret_cast<decltype(close_fn)>(dlsym(dl, "openvpn_plugin_close_v1"));
         std::string socket_arg = "socket=" + socket_path;
         const char* argv[] = {OMP_PLUGIN_PATH, "instance=udp", socket_arg.c_str(), nullptr};
         const char* envp[] = {nullptr};
         openvpn_plugin_callbacks callbacks{no_log, nullptr, nullptr, nullptr, nullptr};
-        openvpn_plugin_args_open_in in{0xffff, argv, envp, &callbacks, SSLAPI_OPENSSL, "2.6.14", 2, 6, "14"};
+        openvpn_plugin_args_open_in in{0xffff,   argv, envp, &callbacks, SSLAPI_OPENSSL,
+                                       "2.6.14", 2,    6,    "14"};
         openvpn_plugin_args_open_return ret{};
-        if (open(OPENVPN_PLUGINv3_STRUCTVER, &in, &ret) != OPENVPN_PLUGIN_FUNC_SUCCESS) std::abort();
+        if (open(OPENVPN_PLUGINv3_STRUCTVER, &in, &ret) != OPENVPN_PLUGIN_FUNC_SUCCESS)
+            std::abort();
         handle = ret.handle;
     }
     ~LoadedPlugin() {
@@ -127,8 +180,8 @@ void BM_HookVsBareSend(benchmark::State& state) {
     for (auto& s : env_strings) envp.push_back(s.c_str());
     envp.push_back(nullptr);
     const char* argv[] = {OMP_PLUGIN_PATH, nullptr};
-    openvpn_plugin_args_func_in args{OPENVPN_PLUGIN_CLIENT_CONNECT_V2, argv, envp.data(), plugin.handle,
-                                     nullptr, 0, nullptr};
+    openvpn_plugin_args_func_in args{
+        OPENVPN_PLUGIN_CLIENT_CONNECT_V2, argv, envp.data(), plugin.handle, nullptr, 0, nullptr};
     openvpn_plugin_args_func_return ret{};
 
     // The bare floor sends the very datagram the hook builds.
@@ -147,7 +200,8 @@ void BM_HookVsBareSend(benchmark::State& state) {
     sockaddr_un to{};
     to.sun_family = AF_UNIX;
     std::strcpy(to.sun_path, receiver.path.c_str());
-    socklen_t to_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + receiver.path.size() + 1);
+    socklen_t to_len =
+        static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + receiver.path.size() + 1);
 
     std::vector<double> hook_us, bare_us;
     for (auto _ : state) {
@@ -158,7 +212,8 @@ void BM_HookVsBareSend(benchmark::State& state) {
         auto t1 = Clock::now();
         std::this_thread::sleep_for(std::chrono::microseconds(200));
         auto t2 = Clock::now();
-        sendto(bare, datagram.data(), size, MSG_DONTWAIT | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&to), to_len);
+        sendto(bare, datagram.data(), size, MSG_DONTWAIT | MSG_NOSIGNAL,
+               reinterpret_cast<sockaddr*>(&to), to_len);
         auto t3 = Clock::now();
         double hook = std::chrono::duration<double, std::micro>(t1 - t0).count();
         hook_us.push_back(hook);

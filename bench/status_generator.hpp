@@ -13,15 +13,19 @@ inline std::string generate_status(int sessions, int username_offset) {
         "Client ID\tPeer ID\tData Channel Cipher\r\n";
     for (int i = 0; i < sessions; ++i) {
         int u = i + username_offset;  // offsets overlap between endpoints: dedupe has work
-        out += "CLIENT_LIST\tclient-" + std::to_string(u) + "\t198.51." + std::to_string(u / 250 % 250) +
-               "." + std::to_string(u % 250 + 1) + ":" + std::to_string(1024 + i % 60000) + "\t10." +
-               std::to_string(8 + i / 65000) + "." + std::to_string(i / 250 % 250) + "." +
-               std::to_string(i % 250 + 2) + "\t\t" + std::to_string(1000000 + i * 37) + "\t" +
-               std::to_string(2000000 + i * 91) + "\t2026-11-25 22:00:00\t" +
-               std::to_string(1795644000 + i) + "\tuser-" + std::to_string(u) + "\t" + std::to_string(i) +
-               "\t" + std::to_string(i) + "\tAES-256-GCM\r\n";
+        out += "CLIENT_LIST\tclient-" + std::to_string(u) + "\t198.51." +
+               std::to_string(u / 250 % 250) + "." + std::to_string(u % 250 + 1) + ":" +
+               std::to_string(1024 + i % 60000) + "\t10." + std::to_string(8 + i / 65000) + "." +
+               std::to_string(i / 250 % 250) + "." + std::to_string(i % 250 + 2) + "\t\t" +
+               std::to_string(1000000 + i * 37) + "\t" + std::to_string(2000000 + i * 91) +
+               "\t2026-11-25 22:00:00\t" + std::to_string(1795644000 + i) + "\tuser-" +
+               std::to_string(u) + "\t" + std::to_string(i) + "\t" + std::to_string(i) +
+               "\tAES-256-GCM\r\n";
     }
-    out += "HEADER\tROUTING_TABLE\tVirtual Address\tCommon Name\tReal Address\tLast Ref\tLast Ref (time_t)\r\n";
-    out += "GLOBAL_STATS\tMax bcast/mcast queue length\t0\r\nGLOBAL_STATS\tdco_enabled\t0\r\nEND\r\n";
+    out +=
+        "HEADER\tROUTING_TABLE\tVirtual Address\tCommon Name\tReal Address\tLast Ref\tLast Ref "
+        "(time_t)\r\n";
+    out +=
+        "GLOBAL_STATS\tMax bcast/mcast queue length\t0\r\nGLOBAL_STATS\tdco_enabled\t0\r\nEND\r\n";
     return out;
 }

@@ -14,7 +14,7 @@ struct Error {
 
 template <typename T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::move(value)) {}
     Result(Error error) : v_(std::move(error)) {}
 
@@ -28,7 +28,7 @@ public:
     const T* operator->() const { return &value(); }
     const Error& error() const { return std::get<Error>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
@@ -36,6 +36,8 @@ private:
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error error(std::string message) { return Error{std::move(message)}; }
+inline Error error(std::string message) {
+    return Error{std::move(message)};
+}
 
 }  // namespace omp

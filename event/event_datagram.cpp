@@ -14,8 +14,8 @@ std::string_view to_string(Kind kind) {
 bool valid_source_name(std::string_view name) {
     if (name.empty() || name.size() > 32) return false;
     return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-               c == '_' || c == '.';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_' || c == '.';
     });
 }
 
@@ -23,7 +23,7 @@ namespace {
 
 // Appends into a fixed buffer and silently stops at its end: the plugin must never fail.
 class FixedWriter {
-public:
+  public:
     explicit FixedWriter(std::span<char, kMaxDatagram> out) : out_(out) {}
 
     void raw(std::string_view bytes) {
@@ -46,7 +46,7 @@ public:
 
     std::size_t used() const { return used_; }
 
-private:
+  private:
     std::span<char, kMaxDatagram> out_;
     std::size_t used_ = 0;
 };
@@ -102,8 +102,8 @@ std::optional<std::string> bad_number(std::string_view key, std::string_view val
 
 std::optional<std::string> Decoder::take(std::string_view key, std::string_view value) {
     static constexpr std::string_view kKeys[] = {
-        "event",        "instance",     "ts_us",          "common_name", "username",
-        "real_ip",      "real_port",    "virtual_ip",     "virtual_ipv6", "connected_at",
+        "event",          "instance",   "ts_us",      "common_name",  "username",
+        "real_ip",        "real_port",  "virtual_ip", "virtual_ipv6", "connected_at",
         "bytes_received", "bytes_sent", "duration"};
     auto it = std::find(std::begin(kKeys), std::end(kKeys), key);
     if (it == std::end(kKeys)) return std::nullopt;  // a newer plugin's key: ignore
@@ -112,9 +112,12 @@ std::optional<std::string> Decoder::take(std::string_view key, std::string_view 
     seen |= bit;
 
     if (key == "event") {
-        if (value == "connect") event.kind = Kind::connect;
-        else if (value == "disconnect") event.kind = Kind::disconnect;
-        else return "unknown event `" + std::string(value) + "'";
+        if (value == "connect")
+            event.kind = Kind::connect;
+        else if (value == "disconnect")
+            event.kind = Kind::disconnect;
+        else
+            return "unknown event `" + std::string(value) + "'";
         has_event = true;
     } else if (key == "instance") {
         if (value.empty()) return std::string("empty instance");
@@ -154,14 +157,14 @@ std::optional<std::string> Decoder::take(std::string_view key, std::string_view 
 Result<Event> decode(std::string_view datagram) {
     if (datagram.size() > kMaxDatagram) {
         return error("datagram of " + std::to_string(datagram.size()) + " bytes is over " +
-                           std::to_string(kMaxDatagram));
+                     std::to_string(kMaxDatagram));
     }
     std::size_t nul = datagram.find('\0');
     std::string_view version = datagram.substr(0, nul);
     if (version != kMagic) {
         std::string shown(version.substr(0, 40));
         return error("unknown format `" + shown + "' (this aggregator reads `" +
-                           std::string(kMagic) + "')");
+                     std::string(kMagic) + "')");
     }
     Decoder d;
     std::string_view rest = nul == std::string_view::npos ? "" : datagram.substr(nul + 1);
@@ -172,8 +175,7 @@ Result<Event> decode(std::string_view datagram) {
         rest.remove_prefix(end + 1);
         std::size_t eq = field.find('=');
         if (eq == std::string_view::npos || eq == 0) {
-            return error("field without key=value: `" + std::string(field.substr(0, 40)) +
-                               "'");
+            return error("field without key=value: `" + std::string(field.substr(0, 40)) + "'");
         }
         if (auto err = d.take(field.substr(0, eq), field.substr(eq + 1))) {
             return error(*err);

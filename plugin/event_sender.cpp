@@ -35,20 +35,22 @@ Result<PluginArgs> parse_args(const char* const* words) {
         std::string_view word(*words);
         std::size_t eq = word.find('=');
         if (eq == std::string_view::npos) {
-            return error("argument `" + std::string(word) + "' is not key=value (keys: instance, socket)");
+            return error("argument `" + std::string(word) +
+                         "' is not key=value (keys: instance, socket)");
         }
         std::string_view key = word.substr(0, eq), value = word.substr(eq + 1);
         if (key == "instance") {
             if (!event::valid_source_name(value)) {
                 return error("instance `" + std::string(value) +
-                       "' must be 1-32 characters of A-Z a-z 0-9 . _ -");
+                             "' must be 1-32 characters of A-Z a-z 0-9 . _ -");
             }
             args.source = value;
             have_source = true;
         } else if (key == "socket") {
-            if (value.empty() || value.front() != '/' || value.size() >= sizeof(sockaddr_un::sun_path)) {
+            if (value.empty() || value.front() != '/' ||
+                value.size() >= sizeof(sockaddr_un::sun_path)) {
                 return error("socket `" + std::string(value) + "' must be an absolute path under " +
-                       std::to_string(sizeof(sockaddr_un::sun_path)) + " bytes");
+                             std::to_string(sizeof(sockaddr_un::sun_path)) + " bytes");
             }
             args.socket_path = value;
         } else {
@@ -80,8 +82,9 @@ void DropReporter::succeeded(const char* socket_path) noexcept {
     if (!failing_) return;
     failing_ = false;
     if (log_) {
-        log_(PLOG_NOTE, kPluginName, "events reach ovpn-mgmt-push at %s again (%llu dropped in all)",
-             socket_path, static_cast<unsigned long long>(dropped_total_));
+        log_(PLOG_NOTE, kPluginName,
+             "events reach ovpn-mgmt-push at %s again (%llu dropped in all)", socket_path,
+             static_cast<unsigned long long>(dropped_total_));
     }
     dropped_unreported_ = 0;
 }
@@ -89,7 +92,8 @@ void DropReporter::succeeded(const char* socket_path) noexcept {
 Result<EventSender*> EventSender::create(const PluginArgs& args, plugin_log_t log) noexcept {
     try {
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0) return error(std::string("socket(AF_UNIX, SOCK_DGRAM): ") + std::strerror(errno));
+        if (fd < 0)
+            return error(std::string("socket(AF_UNIX, SOCK_DGRAM): ") + std::strerror(errno));
         auto* sender = new (std::nothrow) EventSender(args, fd, log);
         if (!sender) {
             close(fd);
@@ -105,7 +109,8 @@ EventSender::EventSender(const PluginArgs& args, int fd, plugin_log_t log)
     : source_(args.source), socket_path_(args.socket_path), fd_(fd), drops_(log) {
     address_.sun_family = AF_UNIX;
     std::memcpy(address_.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
-    address_len_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size() + 1);
+    address_len_ =
+        static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size() + 1);
 }
 
 EventSender::~EventSender() {

@@ -31,7 +31,7 @@ Result<PluginArgs> parse_args(const char* const* words);
 
 // Reports send failures through OpenVPN's log at most once a minute, with a count.
 class DropReporter {
-public:
+  public:
     explicit DropReporter(plugin_log_t log) : log_(log) {}
     void failed(int err, const char* socket_path, std::int64_t now_s) noexcept;
     void succeeded(const char* socket_path) noexcept;
@@ -39,7 +39,7 @@ public:
 
     static constexpr std::int64_t kIntervalSeconds = 60;
 
-private:
+  private:
     plugin_log_t log_;
     std::uint64_t dropped_total_ = 0;
     std::uint64_t dropped_unreported_ = 0;
@@ -48,7 +48,7 @@ private:
 };
 
 class EventSender {
-public:
+  public:
     // Opens an unbound datagram socket. Sending goes by path every time, so a restarted
     // aggregator (a new socket inode) is reached again with no reconnect logic.
     static Result<EventSender*> create(const PluginArgs& args, plugin_log_t log) noexcept;
@@ -62,7 +62,7 @@ public:
     std::uint64_t sent() const { return sent_; }
     std::uint64_t dropped() const { return drops_.dropped_total(); }
 
-private:
+  private:
     EventSender(const PluginArgs& args, int fd, plugin_log_t log);
 
     std::string source_;

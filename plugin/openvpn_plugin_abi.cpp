@@ -2,7 +2,6 @@
 // the struct version, catches everything, and hands over to EventSender (event_sender.hpp).
 #include <openvpn/openvpn-plugin.h>
 
-
 #include "plugin/event_sender.hpp"
 
 // Built with -fvisibility=hidden; these four are the exports (see exports.map).
@@ -13,15 +12,18 @@ using omp::plugin::kPluginName;
 
 extern "C" {
 
-OMP_PLUGIN_EXPORT int openvpn_plugin_min_version_required_v1() { return 3; }
+OMP_PLUGIN_EXPORT int openvpn_plugin_min_version_required_v1() {
+    return 3;
+}
 
 OMP_PLUGIN_EXPORT int openvpn_plugin_open_v3(const int version,
-                                          struct openvpn_plugin_args_open_in const* args,
-                                          struct openvpn_plugin_args_open_return* ret) {
+                                             struct openvpn_plugin_args_open_in const* args,
+                                             struct openvpn_plugin_args_open_return* ret) {
     plugin_log_t log = args && args->callbacks ? args->callbacks->plugin_log : nullptr;
     if (version < OPENVPN_PLUGINv3_STRUCTVER) {
-        if (log) log(PLOG_ERR, kPluginName, "OpenVPN's plugin struct version %d is older than %d",
-                     version, OPENVPN_PLUGINv3_STRUCTVER);
+        if (log)
+            log(PLOG_ERR, kPluginName, "OpenVPN's plugin struct version %d is older than %d",
+                version, OPENVPN_PLUGINv3_STRUCTVER);
         return OPENVPN_PLUGIN_FUNC_ERROR;
     }
     try {
@@ -41,8 +43,9 @@ OMP_PLUGIN_EXPORT int openvpn_plugin_open_v3(const int version,
         // and delete a temporary file for every connecting client; V2 costs nothing extra.
         ret->type_mask = OPENVPN_PLUGIN_MASK(OPENVPN_PLUGIN_CLIENT_CONNECT_V2) |
                          OPENVPN_PLUGIN_MASK(OPENVPN_PLUGIN_CLIENT_DISCONNECT);
-        if (log) log(PLOG_NOTE, kPluginName, "instance=%s sends client events to %s",
-                     plugin_args.source.c_str(), plugin_args.socket_path.c_str());
+        if (log)
+            log(PLOG_NOTE, kPluginName, "instance=%s sends client events to %s",
+                plugin_args.source.c_str(), plugin_args.socket_path.c_str());
         return OPENVPN_PLUGIN_FUNC_SUCCESS;
     } catch (...) {
         if (log) log(PLOG_ERR, kPluginName, "start-up failed (out of memory)");
@@ -51,8 +54,8 @@ OMP_PLUGIN_EXPORT int openvpn_plugin_open_v3(const int version,
 }
 
 OMP_PLUGIN_EXPORT int openvpn_plugin_func_v3(const int version,
-                                          struct openvpn_plugin_args_func_in const* args,
-                                          struct openvpn_plugin_args_func_return*) {
+                                             struct openvpn_plugin_args_func_in const* args,
+                                             struct openvpn_plugin_args_func_return*) {
     // Whatever happens here, the client proceeds: monitoring never denies anyone.
     if (version < OPENVPN_PLUGINv3_STRUCTVER || !args || !args->handle) {
         return OPENVPN_PLUGIN_FUNC_SUCCESS;

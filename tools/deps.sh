@@ -10,6 +10,8 @@ packages=(
   libboost-test-dev libbenchmark-dev
   # libFuzzer targets
   clang libclang-rt-14-dev
+  # the style check in the test suite
+  clang-format
   # tests and demo: real OpenVPN, a PKI, the stand-in panel
   openvpn openssl python3 procps time
   # WireGuard sources: wg(8), and userspace interfaces for the tests (no kernel module here)

@@ -12,7 +12,8 @@ namespace {
 bool valid_key(std::string_view key) {
     if (key.empty() || (key.front() >= '0' && key.front() <= '9')) return false;
     for (char c : key) {
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_')) {
             return false;
         }
     }
@@ -35,14 +36,16 @@ Result<KeyValues> parse_config_text(std::string_view text, const std::string& or
         auto where = origin + ":" + std::to_string(line_number);
         std::size_t eq = line.find('=');
         if (eq == std::string_view::npos) {
-            return error(where + ": expected KEY=VALUE, got `" + std::string(line.substr(0, 80)) + "'");
+            return error(where + ": expected KEY=VALUE, got `" + std::string(line.substr(0, 80)) +
+                         "'");
         }
         std::string_view key = trim(line.substr(0, eq));
         std::string_view value = trim(line.substr(eq + 1));
         if (!valid_key(key)) return error(where + ": bad variable name `" + std::string(key) + "'");
         if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
             if (value.back() != value.front()) {
-                return error(where + ": unterminated quote in `" + std::string(line.substr(0, 80)) + "'");
+                return error(where + ": unterminated quote in `" + std::string(line.substr(0, 80)) +
+                             "'");
             }
             value = value.substr(1, value.size() - 2);
         }

@@ -9,8 +9,14 @@ namespace omp::log {
 enum class Level { error = 3, warning = 4, info = 6, debug = 7 };
 
 void write(Level level, std::string_view message);
-inline void error(std::string_view m) { write(Level::error, m); }
-inline void warning(std::string_view m) { write(Level::warning, m); }
-inline void info(std::string_view m) { write(Level::info, m); }
+inline void error(std::string_view m) {
+    write(Level::error, m);
+}
+inline void warning(std::string_view m) {
+    write(Level::warning, m);
+}
+inline void info(std::string_view m) {
+    write(Level::info, m);
+}
 
 }  // namespace omp::log

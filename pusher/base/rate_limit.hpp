@@ -9,7 +9,7 @@
 namespace omp {
 
 class RateLimit {
-public:
+  public:
     explicit RateLimit(std::chrono::seconds period) : period_(period) {}
 
     // Returns how many occurrences were held back since the last one let through, when this
@@ -25,7 +25,7 @@ public:
         return held;
     }
 
-private:
+  private:
     std::chrono::seconds period_;
     std::optional<std::chrono::steady_clock::time_point> last_;
     std::uint64_t held_ = 0;

@@ -20,7 +20,8 @@ std::optional<Int> parse_whole_number(std::string_view text) {
 }
 
 // Every field between separators, empty ones included, into `fields` (reused by the caller).
-inline void split_into(std::string_view text, char separator, std::vector<std::string_view>& fields) {
+inline void split_into(std::string_view text, char separator,
+                       std::vector<std::string_view>& fields) {
     fields.clear();
     for (std::size_t start = 0;;) {
         std::size_t end = text.find(separator, start);
@@ -38,8 +39,10 @@ inline std::vector<std::string_view> split(std::string_view text, char separator
 
 // Without the blanks at either end: spaces, tabs, and the CR of a CRLF line.
 inline std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+        text.remove_suffix(1);
     return text;
 }
 

@@ -3,14 +3,14 @@
 #include <cstdio>
 #include <iostream>
 
-#include "daemon/daemon.hpp"
-#include "commands/source_queries.hpp"
-#include "panel/panel_client.hpp"
 #include "base/log.hpp"
-#include "commands/oneshot.hpp"
-#include "config/settings.hpp"
-#include "setup/setup_command.hpp"
 #include "base/version.hpp"
+#include "commands/oneshot.hpp"
+#include "commands/source_queries.hpp"
+#include "config/settings.hpp"
+#include "daemon/daemon.hpp"
+#include "panel/panel_client.hpp"
+#include "setup/setup_command.hpp"
 
 namespace {
 
@@ -35,14 +35,16 @@ int setup_main(const std::vector<std::string>& args) {
 int is_configured_main(const std::vector<std::string>& args) {
     auto settings = omp::resolve_settings(args, omp::current_environment());
     if (!settings || settings->panel) return 0;
-    omp::log::warning(std::string("not configured yet: set PANEL_URL and SERVER_ID (or PANEL_EVENTS_URL) in ") +
-                      omp::kDefaultConfigFile + ", then: systemctl restart ovpn-mgmt-push");
+    omp::log::warning(
+        std::string("not configured yet: set PANEL_URL and SERVER_ID (or PANEL_EVENTS_URL) in ") +
+        omp::kDefaultConfigFile + ", then: systemctl restart ovpn-mgmt-push");
     return 1;
 }
 
 // The commands that POST check the panel URL with libcurl's own parser, once it is loaded;
 // a bad one is a usage error like any other bad value.
-omp::Result<omp::Settings> with_checked_url(omp::Result<omp::Settings> settings, const omp::Http& http) {
+omp::Result<omp::Settings> with_checked_url(omp::Result<omp::Settings> settings,
+                                            const omp::Http& http) {
     if (!settings) return settings;
     if (auto valid = http.validate_url(settings->panel->url); !valid) return valid.error();
     return settings;
@@ -88,5 +90,6 @@ int main(int argc, char** argv) {
     auto reload = [args, &http = *http] {
         return with_checked_url(omp::resolve_settings(args, omp::current_environment()), http);
     };
-    return omp::run_daemon(*http, *settings, reload, std::make_unique<omp::ConfiguredSources>(*settings));
+    return omp::run_daemon(*http, *settings, reload,
+                           std::make_unique<omp::ConfiguredSources>(*settings));
 }

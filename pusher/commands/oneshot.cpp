@@ -3,9 +3,9 @@
 #include <cstdio>
 
 #include "base/log.hpp"
+#include "commands/source_queries.hpp"
 #include "core/merger.hpp"
 #include "core/payload.hpp"
-#include "commands/source_queries.hpp"
 
 namespace omp {
 
@@ -18,8 +18,10 @@ bool render_once(const Settings& settings, const PayloadSink& sink) {
     auto reports = run_queries(start_source_queries(settings, names, SteadyClock::now()));
     bool any_source_ok = false;
     for (const auto& r : reports) {
-        if (r.ok) any_source_ok = true;
-        else log::warning("source " + r.name + ": " + r.error);
+        if (r.ok)
+            any_source_ok = true;
+        else
+            log::warning("source " + r.name + ": " + r.error);
     }
     PayloadContext context;
     context.trigger = "manual";

@@ -1,8 +1,8 @@
 // The one-shot subcommands: `snapshot` prints the payload, `push` POSTs it once.
 #pragma once
 
-#include "panel/panel_client.hpp"
 #include "config/settings.hpp"
+#include "panel/panel_client.hpp"
 
 namespace omp {
 

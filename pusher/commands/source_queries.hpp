@@ -10,18 +10,19 @@
 
 namespace omp {
 
-SourceQueries start_source_queries(const Settings& settings, const std::shared_ptr<const PeerNames>& peer_names,
+SourceQueries start_source_queries(const Settings& settings,
+                                   const std::shared_ptr<const PeerNames>& peer_names,
                                    SteadyClock::time_point now);
 
 // The daemon's sources: the configured ones, with WireGuard peer names re-read when their
 // files change.
 class ConfiguredSources final : public SourcePoller {
-public:
+  public:
     explicit ConfiguredSources(const Settings& settings);
     SourceQueries start(SteadyClock::time_point now) override;
     void reconfigure(const Settings& settings) override;
 
-private:
+  private:
     Settings settings_;
     PeerNameFiles peer_files_;
 };

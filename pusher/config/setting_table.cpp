@@ -26,7 +26,9 @@ Status seconds_into(const Given& g, const char* what, milliseconds& field) {
 }
 
 // Rows that name a file or directory: an empty value means "not set".
-bool unset(const Given& g) { return g.values.empty() || g.value().empty(); }
+bool unset(const Given& g) {
+    return g.values.empty() || g.value().empty();
+}
 
 Status apply_endpoints(const Given& g, Draft& d) {
     for (const auto& spec : g.values) {
@@ -47,8 +49,10 @@ Status apply_wg_interfaces(const Given& g, Draft& d) {
     for (const auto& ep : d.settings.endpoints) names.insert(ep.name);
     std::set<std::string> ifaces;
     for (const auto& wg : d.settings.wg_interfaces) {
-        if (!names.insert(wg.name).second) return error("source name `" + wg.name + "' is given twice");
-        if (!ifaces.insert(wg.iface).second) return error("WireGuard interface `" + wg.iface + "' is given twice");
+        if (!names.insert(wg.name).second)
+            return error("source name `" + wg.name + "' is given twice");
+        if (!ifaces.insert(wg.iface).second)
+            return error("WireGuard interface `" + wg.iface + "' is given twice");
     }
     return Ok{};
 }
@@ -61,8 +65,10 @@ Status apply_ovpn_log(const std::string& spec, Draft& d) {
         return error("bad OpenVPN log `" + spec + "': expected NAME=PATH or NAME=journal:UNIT");
     }
     const auto& endpoints = d.settings.endpoints;
-    if (std::none_of(endpoints.begin(), endpoints.end(), [&](const Endpoint& ep) { return ep.name == name; })) {
-        return error("bad OpenVPN log `" + spec + "': `" + name + "' is not a --mgmt endpoint name");
+    if (std::none_of(endpoints.begin(), endpoints.end(),
+                     [&](const Endpoint& ep) { return ep.name == name; })) {
+        return error("bad OpenVPN log `" + spec + "': `" + name +
+                     "' is not a --mgmt endpoint name");
     }
     if (where.starts_with(kJournalPrefix)) {
         auto unit = journal_unit_name(std::string_view(where).substr(kJournalPrefix.size()));
@@ -87,7 +93,8 @@ Status apply_state_dir(const Given& g, Draft& d) {
     if (unset(g)) return Ok{};
     // systemd's StateDirectory= sets STATE_DIRECTORY, possibly as a colon-separated list.
     std::string first = g.value().substr(0, g.value().find(':'));
-    if (first.empty() || first.front() != '/') return error("bad state directory `" + g.value() + "': must be absolute");
+    if (first.empty() || first.front() != '/')
+        return error("bad state directory `" + g.value() + "': must be absolute");
     d.settings.state_dir = first;
     return Ok{};
 }
@@ -97,7 +104,8 @@ Status apply_max_records(const Given& g, Draft& d) {
     char* end = nullptr;
     errno = 0;
     unsigned long long value = std::strtoull(n.c_str(), &end, 10);
-    if (n.empty() || *end != '\0' || errno != 0 || value < 1 || value > 10000000 || n.front() == '-') {
+    if (n.empty() || *end != '\0' || errno != 0 || value < 1 || value > 10000000 ||
+        n.front() == '-') {
         return error("bad max records `" + n + "': expected a whole number from 1 to 10000000");
     }
     d.settings.max_records = static_cast<std::size_t>(value);
@@ -107,13 +115,15 @@ Status apply_max_records(const Given& g, Draft& d) {
 Status apply_wg_handshake_timeout(const Given& g, Draft& d) {
     auto s = parse_seconds(g.value(), "WireGuard handshake timeout", 1, 86400);
     if (!s) return s.error();
-    d.settings.wg_handshake_timeout = std::chrono::seconds(static_cast<long long>(std::llround(*s)));
+    d.settings.wg_handshake_timeout =
+        std::chrono::seconds(static_cast<long long>(std::llround(*s)));
     return Ok{};
 }
 
 Status apply_wg_uapi_dir(const Given& g, Draft& d) {
     if (unset(g)) return Ok{};
-    if (g.value().front() != '/') return error("bad WG_UAPI_DIR `" + g.value() + "': must be an absolute path");
+    if (g.value().front() != '/')
+        return error("bad WG_UAPI_DIR `" + g.value() + "': must be an absolute path");
     d.settings.wg_uapi_dir = g.value();
     return Ok{};
 }
@@ -136,57 +146,70 @@ constexpr SettingRow kTable[] = {
     {"--mgmt", "MGMT_ENDPOINTS", "NAME=ADDR", "udp=127.0.0.1:7505,tcp=127.0.0.1:7506",
      "management endpoint; ADDR is HOST:PORT or unix:PATH", true, apply_endpoints},
     {"--wg", "WG_INTERFACES", "NAME=IFACE", "",
-     "a WireGuard interface (kernel or userspace) as a source; NAME is its proto in the payload", true,
-     apply_wg_interfaces},
+     "a WireGuard interface (kernel or userspace) as a source; NAME is its proto in the payload",
+     true, apply_wg_interfaces},
     {"--wg-peers", "WG_PEERS", "FILE", "",
-     "names for WireGuard peers: `PUBLIC-KEY NAME' lines, or a WireGuard config with `# Name = ...' above "
+     "names for WireGuard peers: `PUBLIC-KEY NAME' lines, or a WireGuard config with `# Name = "
+     "...' above "
      "each [Peer]; re-read when changed",
-     true, [](const Given& g, Draft& d) -> Status {
+     true,
+     [](const Given& g, Draft& d) -> Status {
          d.settings.wg_peer_files = g.values;
          return Ok{};
      }},
     {"--wg-handshake-timeout", "WG_HANDSHAKE_TIMEOUT", "S", "180",
-     "a peer is connected while its latest handshake is younger", false, apply_wg_handshake_timeout},
-    {"", "WG_UAPI_DIR", "DIR", "/run/wireguard", "where userspace WireGuard implementations put their sockets",
-     false, apply_wg_uapi_dir},
+     "a peer is connected while its latest handshake is younger", false,
+     apply_wg_handshake_timeout},
+    {"", "WG_UAPI_DIR", "DIR", "/run/wireguard",
+     "where userspace WireGuard implementations put their sockets", false, apply_wg_uapi_dir},
     {"--ovpn-log", "OVPN_LOGS", "NAME=SOURCE", "",
-     "where to read why sessions ended: an OpenVPN log file path, or journal:UNIT for a server logging to the "
+     "where to read why sessions ended: an OpenVPN log file path, or journal:UNIT for a server "
+     "logging to the "
      "systemd journal; NAME is the --mgmt name",
-     true, [](const Given& g, Draft& d) -> Status {
+     true,
+     [](const Given& g, Draft& d) -> Status {
          for (const auto& spec : g.values) {
              if (auto ok = apply_ovpn_log(spec, d); !ok) return ok;
          }
          return Ok{};
      }},
-    {"--mgmt-password-file", "MGMT_PASSWORD_FILE", "PATH", "", "password for the management interfaces", false,
+    {"--mgmt-password-file", "MGMT_PASSWORD_FILE", "PATH", "",
+     "password for the management interfaces", false,
      [](const Given& g, Draft& d) -> Status {
          if (!unset(g)) d.settings.mgmt_password_file = g.value();
          return Ok{};
      }},
-    {"--mgmt-connect-timeout", "MGMT_CONNECT_TIMEOUT", "S", "1", "connect deadline per query", false,
+    {"--mgmt-connect-timeout", "MGMT_CONNECT_TIMEOUT", "S", "1", "connect deadline per query",
+     false,
      [](const Given& g, Draft& d) {
-         return seconds_into<0.01, 60.0>(g, "management connect timeout", d.settings.mgmt_timeouts.connect);
+         return seconds_into<0.01, 60.0>(g, "management connect timeout",
+                                         d.settings.mgmt_timeouts.connect);
      }},
-    {"--mgmt-timeout", "MGMT_TIMEOUT", "S", "2", "whole-query deadline (also of each WireGuard query)", false,
+    {"--mgmt-timeout", "MGMT_TIMEOUT", "S", "2",
+     "whole-query deadline (also of each WireGuard query)", false,
      [](const Given& g, Draft& d) {
-         return seconds_into<0.01, 600.0>(g, "management query timeout", d.settings.mgmt_timeouts.total);
+         return seconds_into<0.01, 600.0>(g, "management query timeout",
+                                          d.settings.mgmt_timeouts.total);
      }},
-    {"--interval", "PUSH_INTERVAL", "S", "2", "seconds between posts, fractions allowed", false, apply_interval},
-    {"--event-socket", "EVENT_SOCKET", "PATH", "/run/ovpn-mgmt-push/events.sock", "the plugin's event socket", false,
-     apply_event_socket},
-    {"--event-user", "EVENT_SOCKET_USER", "USER", "nobody", "who besides root may send events (OpenVPN's `user')",
-     false, [](const Given& g, Draft& d) -> Status {
+    {"--interval", "PUSH_INTERVAL", "S", "2", "seconds between posts, fractions allowed", false,
+     apply_interval},
+    {"--event-socket", "EVENT_SOCKET", "PATH", "/run/ovpn-mgmt-push/events.sock",
+     "the plugin's event socket", false, apply_event_socket},
+    {"--event-user", "EVENT_SOCKET_USER", "USER", "nobody",
+     "who besides root may send events (OpenVPN's `user')", false,
+     [](const Given& g, Draft& d) -> Status {
          if (!unset(g)) d.settings.event_user = g.value();
          return Ok{};
      }},
     {"--state-dir", "STATE_DIRECTORY", "DIR", "/var/lib/ovpn-mgmt-push",
      "where session records wait for the panel's 2xx", false, apply_state_dir},
-    {"--max-records", "MAX_SESSION_RECORDS", "N", "10000", "records kept at most, oldest dropped first", false,
-     apply_max_records},
+    {"--max-records", "MAX_SESSION_RECORDS", "N", "10000",
+     "records kept at most, oldest dropped first", false, apply_max_records},
     {"--url", "PANEL_EVENTS_URL", "URL", "",
      "the panel's events URL; without it, PANEL_URL + /api/servers/ + SERVER_ID + /events", false,
      keep<&Draft::events_url>},
-    {"", "PANEL_URL", "URL", "", "the panel's base URL, with SERVER_ID", false, [](const Given& g, Draft& d) -> Status {
+    {"", "PANEL_URL", "URL", "", "the panel's base URL, with SERVER_ID", false,
+     [](const Given& g, Draft& d) -> Status {
          d.panel_base = g.value();  // set but empty is an error of its own
          return Ok{};
      }},
@@ -201,16 +224,19 @@ constexpr SettingRow kTable[] = {
          d.token_file_from_flag = g.from_flag;
          return Ok{};
      }},
-    {"", "PANEL_TOKEN", "TOKEN", "", "the bearer token itself (a --token-file beats it, it beats PANEL_TOKEN_FILE)",
-     false, keep<&Draft::token>},
-    {"--ca-file", "PANEL_CA_FILE", "PATH", "", "CA bundle for a panel with a private CA", false, keep<&Draft::ca_file>},
+    {"", "PANEL_TOKEN", "TOKEN", "",
+     "the bearer token itself (a --token-file beats it, it beats PANEL_TOKEN_FILE)", false,
+     keep<&Draft::token>},
+    {"--ca-file", "PANEL_CA_FILE", "PATH", "", "CA bundle for a panel with a private CA", false,
+     keep<&Draft::ca_file>},
     {"--panel-timeout", "PANEL_TIMEOUT", "S", "5", "whole-POST deadline", false,
      keep<&Draft::panel_timeout>},
 };
 
 }  // namespace
 
-Result<double> parse_seconds(const std::string& text, const std::string& what, double min, double max) {
+Result<double> parse_seconds(const std::string& text, const std::string& what, double min,
+                             double max) {
     char* end = nullptr;
     errno = 0;
     double value = std::strtod(text.c_str(), &end);
@@ -227,6 +253,8 @@ std::chrono::milliseconds to_ms(double seconds) {
     return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000)));
 }
 
-std::span<const SettingRow> setting_table() { return kTable; }
+std::span<const SettingRow> setting_table() {
+    return kTable;
+}
 
 }  // namespace omp

@@ -29,7 +29,8 @@ struct Given {
 // and SERVER_ID, which token wins) and before any file is read.
 struct Draft {
     Settings settings;
-    std::optional<std::string> events_url, panel_base, server_id, token, token_file, ca_file, panel_timeout;
+    std::optional<std::string> events_url, panel_base, server_id, token, token_file, ca_file,
+        panel_timeout;
     bool token_file_from_flag = false;
 };
 
@@ -47,7 +48,8 @@ struct SettingRow {
 std::span<const SettingRow> setting_table();
 
 // The one reader of seconds: "bad WHAT `TEXT': expected seconds from MIN to MAX".
-Result<double> parse_seconds(const std::string& text, const std::string& what, double min, double max);
+Result<double> parse_seconds(const std::string& text, const std::string& what, double min,
+                             double max);
 std::chrono::milliseconds to_ms(double seconds);
 
 // Flags that are not settings.

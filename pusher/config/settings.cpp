@@ -25,11 +25,13 @@ const SettingRow* row_of_flag(std::string_view flag) {
 
 bool known_variable(std::string_view name) {
     const auto table = setting_table();
-    return std::any_of(table.begin(), table.end(), [&](const SettingRow& row) { return row.variable == name; });
+    return std::any_of(table.begin(), table.end(),
+                       [&](const SettingRow& row) { return row.variable == name; });
 }
 
 bool has_control_characters(std::string_view text) {
-    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    return std::any_of(text.begin(), text.end(),
+                       [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
 Result<Command> parse_subcommand(const std::string& word) {
@@ -44,15 +46,19 @@ Result<Command> parse_subcommand(const std::string& word) {
 // the config file, then its default.
 std::optional<Given> given(const SettingRow& row, const CommandLine& line, const Environment& env,
                            const KeyValues& file) {
-    if (auto it = line.flags.find(std::string(row.flag)); !row.flag.empty() && it != line.flags.end()) {
+    if (auto it = line.flags.find(std::string(row.flag));
+        !row.flag.empty() && it != line.flags.end()) {
         return Given{it->second, true, false};
     }
     auto from_text = [&](const std::string& text, bool is_default) {
-        return Given{row.repeatable ? comma_list(text) : std::vector<std::string>{text}, false, is_default};
+        return Given{row.repeatable ? comma_list(text) : std::vector<std::string>{text}, false,
+                     is_default};
     };
     std::string variable(row.variable);
-    if (auto it = env.find(variable); !row.variable.empty() && it != env.end()) return from_text(it->second, false);
-    if (auto it = file.find(variable); !row.variable.empty() && it != file.end()) return from_text(it->second, false);
+    if (auto it = env.find(variable); !row.variable.empty() && it != env.end())
+        return from_text(it->second, false);
+    if (auto it = file.find(variable); !row.variable.empty() && it != file.end())
+        return from_text(it->second, false);
     if (!row.default_value.empty()) return from_text(std::string(row.default_value), true);
     return std::nullopt;
 }
@@ -60,7 +66,8 @@ std::optional<Given> given(const SettingRow& row, const CommandLine& line, const
 Result<std::string> panel_url(const Draft& d) {
     if (d.events_url) return *d.events_url;
     if (!d.panel_base && !d.server_id) return std::string();
-    if (!d.panel_base || d.panel_base->empty()) return error("SERVER_ID is set but PANEL_URL is not");
+    if (!d.panel_base || d.panel_base->empty())
+        return error("SERVER_ID is set but PANEL_URL is not");
     if (!d.server_id || d.server_id->empty()) return error("PANEL_URL is set but SERVER_ID is not");
     const std::string& id = *d.server_id;
     bool id_ok = std::all_of(id.begin(), id.end(), [](char c) {
@@ -104,9 +111,11 @@ Result<std::string> read_secret_file(const std::string& path, const std::string&
     if (!in) return error("cannot read " + what + " file `" + path + "'");
     std::string line;
     std::getline(in, line);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+        line.pop_back();
     if (line.empty()) return error(what + " file `" + path + "' is empty");
-    if (has_control_characters(line)) return error(what + " file `" + path + "' holds control characters");
+    if (has_control_characters(line))
+        return error(what + " file `" + path + "' holds control characters");
     struct stat st {};
     if (stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH)) {
         warnings.push_back(what + " file `" + path + "' is readable by every user; chmod o-r it");
@@ -114,7 +123,8 @@ Result<std::string> read_secret_file(const std::string& path, const std::string&
     return line;
 }
 
-Result<KeyValues> read_known_config(const std::string& path, bool warn_unknown, std::vector<std::string>& warnings) {
+Result<KeyValues> read_known_config(const std::string& path, bool warn_unknown,
+                                    std::vector<std::string>& warnings) {
     auto values = read_config_file(path);
     if (!values) return values.error();
     for (const auto& [key, value] : *values) {
@@ -174,13 +184,15 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
             value = args[++i];
         }
         auto& values = line.flags[name];
-        if (!(row && row->repeatable) && !values.empty()) return error("option `" + name + "' is given more than once");
+        if (!(row && row->repeatable) && !values.empty())
+            return error("option `" + name + "' is given more than once");
         values.push_back(value);
     }
     return line;
 }
 
-Result<Settings> resolve_values(const CommandLine& line, const Environment& env, const KeyValues& file) {
+Result<Settings> resolve_values(const CommandLine& line, const Environment& env,
+                                const KeyValues& file) {
     Draft draft;
     draft.settings.command = *line.command;
     for (const auto& row : setting_table()) {
@@ -193,7 +205,8 @@ Result<Settings> resolve_values(const CommandLine& line, const Environment& env,
         return error("no source configured: give --mgmt or --wg");
     }
     if (auto panel = apply_panel(draft); !panel) return panel.error();
-    if ((settings.command == Command::run || settings.command == Command::push) && !settings.panel) {
+    if ((settings.command == Command::run || settings.command == Command::push) &&
+        !settings.panel) {
         return error("no panel URL: give --url, PANEL_EVENTS_URL, or PANEL_URL and SERVER_ID");
     }
     return std::move(draft.settings);
@@ -204,7 +217,8 @@ Status read_setting_files(Settings& settings) {
     if (!peer_names) return peer_names.error();
     settings.wg_peer_names = std::move(*peer_names);
     if (settings.mgmt_password_file) {
-        auto password = read_secret_file(*settings.mgmt_password_file, "management password", settings.warnings);
+        auto password = read_secret_file(*settings.mgmt_password_file, "management password",
+                                         settings.warnings);
         if (!password) return password.error();
         settings.mgmt_password = *password;
     }

@@ -7,17 +7,17 @@
 #include <chrono>
 #include <map>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "base/config_file.hpp"
+#include "common/result.hpp"
 #include "openvpn/endpoint.hpp"
+#include "openvpn/mgmt_query.hpp"
 #include "panel/panel_config.hpp"
 #include "records/log_reasons.hpp"
-#include "openvpn/mgmt_query.hpp"
-#include "common/result.hpp"
 #include "wireguard/wg_peer_names.hpp"
 #include "wireguard/wg_source.hpp"
 
@@ -40,11 +40,11 @@ struct Settings {
     std::optional<std::string> mgmt_password_file;
     std::optional<std::string> mgmt_password;  // read from mgmt_password_file
     QueryTimeouts mgmt_timeouts;
-    std::optional<PanelConfig> panel;  // absent when no URL is configured
+    std::optional<PanelConfig> panel;             // absent when no URL is configured
     std::optional<std::string> panel_token_file;  // read into panel->token
     std::chrono::duration<double> interval{2.0};
     std::string event_socket = kDefaultEventSocket;
-    std::string event_user = "nobody";  // besides root, who may send events
+    std::string event_user = "nobody";         // besides root, who may send events
     std::string state_dir = kDefaultStateDir;  // session records not yet acknowledged
     std::size_t max_records = 10000;
     // OpenVPN logs to read disconnect reasons from: endpoint name -> a log file path, or
@@ -78,7 +78,8 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args);
 
 // Pure: the settings the flags, the environment and the config files' values give, with the
 // files they name not yet read.
-Result<Settings> resolve_values(const CommandLine& line, const Environment& env, const KeyValues& file);
+Result<Settings> resolve_values(const CommandLine& line, const Environment& env,
+                                const KeyValues& file);
 // Reads the files the settings name; warns (in settings.warnings) of secrets others can read.
 Status read_setting_files(Settings& settings);
 

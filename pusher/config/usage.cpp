@@ -69,10 +69,13 @@ Options (each has an environment variable; a flag beats its variable):
         std::string help(row.help);
         if (row.repeatable) help += "; repeatable";
         if (row.flag.empty()) {
-            variables_only += entry("  " + std::string(row.variable) + " " + std::string(row.value_name), help +
-                                    (row.default_value.empty() ? "" : "; default " + std::string(row.default_value)));
+            variables_only += entry(
+                "  " + std::string(row.variable) + " " + std::string(row.value_name),
+                help + (row.default_value.empty() ? ""
+                                                  : "; default " + std::string(row.default_value)));
         } else {
-            out += entry("  " + std::string(row.flag) + " " + std::string(row.value_name), help + " " + bracket(row));
+            out += entry("  " + std::string(row.flag) + " " + std::string(row.value_name),
+                         help + " " + bracket(row));
         }
     }
     out += entry("  --config FILE",

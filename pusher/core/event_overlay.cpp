@@ -42,19 +42,24 @@ void EventOverlay::apply(std::vector<SourceReport>& reports, Clock::time_point n
     for (auto it = entries_.begin(); it != entries_.end();) {
         Entry& entry = it->second;
         bool forget = now - entry.recorded > hold_;
-        auto report = std::find_if(reports.begin(), reports.end(),
-                                   [&](const SourceReport& r) { return r.name == entry.session.source; });
+        auto report = std::find_if(reports.begin(), reports.end(), [&](const SourceReport& r) {
+            return r.name == entry.session.source;
+        });
         if (!forget && report != reports.end()) {
             auto& sessions = report->status.sessions;
             auto listed = [&](const Session& s) { return same_session(s, entry.session); };
             bool is_listed = std::any_of(sessions.begin(), sessions.end(), listed);
             if (entry.kind == event::Kind::connect) {
-                if (is_listed && report->ok) forget = true;  // management caught up
-                else sessions.push_back(entry.session);
+                if (is_listed && report->ok)
+                    forget = true;  // management caught up
+                else
+                    sessions.push_back(entry.session);
             } else {
-                if (is_listed) sessions.erase(std::remove_if(sessions.begin(), sessions.end(), listed),
-                                              sessions.end());
-                else if (report->ok) forget = true;  // management caught up
+                if (is_listed)
+                    sessions.erase(std::remove_if(sessions.begin(), sessions.end(), listed),
+                                   sessions.end());
+                else if (report->ok)
+                    forget = true;  // management caught up
             }
         }
         it = forget ? entries_.erase(it) : std::next(it);

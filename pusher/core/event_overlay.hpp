@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "event/event_datagram.hpp"
 #include "core/session.hpp"
 #include "core/source_report.hpp"
+#include "event/event_datagram.hpp"
 
 namespace omp {
 
 class EventOverlay {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     explicit EventOverlay(std::chrono::seconds hold = std::chrono::seconds(30)) : hold_(hold) {}
 
@@ -26,7 +26,7 @@ public:
     void apply(std::vector<SourceReport>& reports, Clock::time_point now);
     std::size_t size() const { return entries_.size(); }
 
-private:
+  private:
     struct Entry {
         event::Kind kind;
         Session session;  // for connects: the session to show

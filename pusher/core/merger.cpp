@@ -38,9 +38,10 @@ Snapshot merge_reports(std::vector<SourceReport> reports) {
         if (a->username != b->username) return a->username < b->username;
         return a->connected_at > b->connected_at;
     });
-    all.erase(std::unique(all.begin(), all.end(),
-                          [](const Session* a, const Session* b) { return a->username == b->username; }),
-              all.end());
+    all.erase(
+        std::unique(all.begin(), all.end(),
+                    [](const Session* a, const Session* b) { return a->username == b->username; }),
+        all.end());
     snapshot.users = std::move(all);
     return snapshot;
 }

@@ -47,14 +47,15 @@ void append_member(std::string& out, bool& first, std::string_view key, const Js
 // by nlohmann/json once, here, not once per user: keys are half of a user's bytes, and
 // escaping them again for every user was a third of the time of a 20,000-user body.
 class UserWriter {
-public:
+  public:
     UserWriter(const UserWriter&) = delete;
     UserWriter& operator=(const UserWriter&) = delete;
 
     // `out` must stay the string bound at construction.
     explicit UserWriter(std::string& out)
         : out_(out),
-          serializer_(nlohmann::detail::output_adapter<char, std::string>(out), ' ', kReplaceInvalidUtf8) {
+          serializer_(nlohmann::detail::output_adapter<char, std::string>(out), ' ',
+                      kReplaceInvalidUtf8) {
         for (const auto& [key, value] : user_.items()) {
             std::string prefix(key_prefixes_.empty() ? "{" : ",");
             prefix += Json(key).dump();
@@ -87,7 +88,7 @@ public:
         out_ += '}';
     }
 
-private:
+  private:
     // Every key once, in the order the panel sees them. No key is added after this, so the
     // references below stay valid.
     static Json make_template() {
@@ -140,7 +141,8 @@ Json source_json(const SourceSummary& s) {
 namespace {
 
 // Writes the body into `out`; with a sink, hands `out` over every 64 KiB and starts afresh.
-void render_into(std::string& out, const Snapshot& snapshot, const PayloadContext& context, const PayloadSink* sink) {
+void render_into(std::string& out, const Snapshot& snapshot, const PayloadContext& context,
+                 const PayloadSink* sink) {
     constexpr std::size_t kChunk = 64 * 1024;
     bool first = true;
     out += '{';
@@ -193,7 +195,8 @@ void render_into(std::string& out, const Snapshot& snapshot, const PayloadContex
 
 }  // namespace
 
-void render_payload(const Snapshot& snapshot, const PayloadContext& context, const PayloadSink& sink) {
+void render_payload(const Snapshot& snapshot, const PayloadContext& context,
+                    const PayloadSink& sink) {
     std::string out;
     out.reserve(64 * 1024 + 4096);
     render_into(out, snapshot, context, &sink);

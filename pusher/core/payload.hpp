@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/merger.hpp"
@@ -17,7 +17,7 @@ namespace omp {
 
 // One plugin event folded into this POST (what triggered it).
 struct TriggerEvent {
-    std::string event;     // connect | disconnect
+    std::string event;  // connect | disconnect
     std::string source;
     std::string username;
     std::int64_t hook_ts_us = 0;  // when the plugin's hook ran
@@ -33,8 +33,8 @@ struct EventSocketCounters {
 struct PayloadContext {
     std::string trigger;  // startup | interval | event (run), manual (snapshot, push)
     std::vector<TriggerEvent> events;
-    std::vector<SessionRecord> ended_sessions;   // not yet acknowledged by the panel
-    std::uint64_t ended_sessions_dropped = 0;    // lost to the store's bound, since start
+    std::vector<SessionRecord> ended_sessions;        // not yet acknowledged by the panel
+    std::uint64_t ended_sessions_dropped = 0;         // lost to the store's bound, since start
     std::optional<EventSocketCounters> event_socket;  // run only
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
@@ -46,7 +46,8 @@ std::string format_utc_microseconds(std::chrono::system_clock::time_point t);
 using PayloadSink = std::function<void(std::string_view)>;
 
 // Never throws on odd names: invalid UTF-8 is replaced with U+FFFD.
-void render_payload(const Snapshot& snapshot, const PayloadContext& context, const PayloadSink& sink);
+void render_payload(const Snapshot& snapshot, const PayloadContext& context,
+                    const PayloadSink& sink);
 std::string render_payload(const Snapshot& snapshot, const PayloadContext& context);
 
 }  // namespace omp

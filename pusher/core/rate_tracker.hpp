@@ -1,8 +1,8 @@
 // Live bandwidth per session: the counter deltas between two consecutive polls of the same
 // session, divided by the time between them. A session is its source, common name, real
-// address and port (a WireGuard peer: its public key), and connected-since time, never just a username: a reconnect is a new
-// session and starts at 0, and counters that went backwards (a reset) give 0, never a
-// negative or absurd rate.
+// address and port (a WireGuard peer: its public key), and connected-since time, never just a
+// username: a reconnect is a new session and starts at 0, and counters that went backwards (a
+// reset) give 0, never a negative or absurd rate.
 #pragma once
 
 #include <chrono>
@@ -17,7 +17,7 @@
 namespace omp {
 
 class RateTracker {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     // Fills rx_bps/tx_bps of every session in the reports polled at `now`, then remembers
@@ -25,7 +25,7 @@ public:
     void update(std::vector<SourceReport>& reports, Clock::time_point now);
     std::size_t tracked() const { return last_.size(); }
 
-private:
+  private:
     // One run of a session: its key and when it started (a reconnect is a new run).
     using Key = std::pair<SessionKey, std::int64_t>;
     struct Sample {

@@ -10,12 +10,12 @@
 namespace omp {
 
 struct Session {
-    std::string source;        // the endpoint's name (payload: proto)
+    std::string source;  // the endpoint's name (payload: proto)
     std::string common_name;
-    std::string username;      // Username column, or the common name when UNDEF/empty
-    std::string real_ip;     // real address without port
+    std::string username;  // Username column, or the common name when UNDEF/empty
+    std::string real_ip;   // real address without port
     std::optional<std::uint16_t> real_port;
-    std::string virtual_ip;    // IPv4 pool address, may be empty for IPv6-only clients
+    std::string virtual_ip;  // IPv4 pool address, may be empty for IPv6-only clients
     std::string virtual_ipv6;
     std::uint64_t bytes_received = 0;
     std::uint64_t bytes_sent = 0;
@@ -44,7 +44,8 @@ inline SessionKey key_of(const Session& s) {
 
 // CONTRACT.md's username: the Username column (or auth-user-pass name), or the common name
 // when that is UNDEF or empty. The one place this rule is written.
-inline std::string username_or_common_name(std::string_view username, std::string_view common_name) {
+inline std::string username_or_common_name(std::string_view username,
+                                           std::string_view common_name) {
     return std::string(username.empty() || username == "UNDEF" ? common_name : username);
 }
 

@@ -29,7 +29,9 @@ struct SessionRecord {
     std::string reason = "unknown";
 };
 
-inline SessionKey key_of(const SessionRecord& r) { return {r.source, r.common_name, r.real_ip, r.real_port}; }
+inline SessionKey key_of(const SessionRecord& r) {
+    return {r.source, r.common_name, r.real_ip, r.real_port};
+}
 
 SessionRecord record_from_disconnect(const event::Event& event);
 

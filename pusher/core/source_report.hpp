@@ -17,11 +17,11 @@ inline constexpr const char* kWireGuardKind = "wireguard";
 
 // The sessions one source listed, and what was wrong with its answer.
 struct ParsedStatus {
-    std::vector<Session> sessions;          // completed logins only
-    std::size_t half_open = 0;              // listed, but no virtual address yet: left out
-    std::size_t malformed_rows = 0;         // skipped and counted
+    std::vector<Session> sessions;               // completed logins only
+    std::size_t half_open = 0;                   // listed, but no virtual address yet: left out
+    std::size_t malformed_rows = 0;              // skipped and counted
     std::optional<std::string> first_malformed;  // the first skipped row, for the log
-    std::optional<std::string> error;       // the output as a whole is unusable
+    std::optional<std::string> error;            // the output as a whole is unusable
 };
 
 struct SourceReport {

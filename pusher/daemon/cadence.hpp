@@ -7,10 +7,11 @@
 namespace omp {
 
 class Cadence {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
-    Cadence(Clock::duration interval, Clock::time_point start) : interval_(interval), next_(start + interval) {}
+    Cadence(Clock::duration interval, Clock::time_point start)
+        : interval_(interval), next_(start + interval) {}
 
     // True when at least one grid point has passed since the last call.
     bool due(Clock::time_point now) {
@@ -27,7 +28,7 @@ public:
     Clock::time_point next() const { return next_; }
     Clock::duration interval() const { return interval_; }
 
-private:
+  private:
     Clock::duration interval_;
     Clock::time_point next_;
 };

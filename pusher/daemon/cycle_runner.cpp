@@ -25,7 +25,8 @@ CycleRunner::CycleRunner(Settings settings, CycleParts parts, Clock::time_point 
 void CycleRunner::on_event(const event::Event& e, Clock::time_point now) {
     overlay_.record(e, now);
     pending_events_.push_back(TriggerEvent{std::string(to_string(e.kind)), e.source,
-                                           username_or_common_name(e.username, e.common_name), e.ts_us});
+                                           username_or_common_name(e.username, e.common_name),
+                                           e.ts_us});
     if (e.kind == event::Kind::disconnect) add_record(record_from_disconnect(e), now);
     dirty_ = true;
 }
@@ -44,7 +45,8 @@ void CycleRunner::add_record(SessionRecord record, Clock::time_point now) {
     }
 }
 
-void CycleRunner::advance(const std::vector<short>& revents, Clock::time_point now, bool may_start) {
+void CycleRunner::advance(const std::vector<short>& revents, Clock::time_point now,
+                          bool may_start) {
     advance_queries(revents, now);
     if (auto result = panel_->progress()) on_post_result(*result, now);
     if (next_panel_ && !panel_->in_flight()) {
@@ -98,8 +100,8 @@ void CycleRunner::finish_cycle(Clock::time_point now) {
     context.trigger = cycle_trigger_;
     context.events = std::move(cycle_events_);
     cycle_events_.clear();
-    cycle_records_ = parts_.records.pending(kRecordsPerPost,
-                                            [&](const std::string& id) { return !reason_waits_.waiting(id); });
+    cycle_records_ = parts_.records.pending(
+        kRecordsPerPost, [&](const std::string& id) { return !reason_waits_.waiting(id); });
     context.ended_sessions = cycle_records_;
     context.ended_sessions_dropped = parts_.records.dropped();
     context.event_socket = event_socket_;
@@ -115,7 +117,9 @@ void CycleRunner::on_post_result(const PostResult& result, Clock::time_point now
         if (auto done = parts_.records.acknowledge(acked); !done) log::error(done.error().message);
         // More records ready: post them now, not in 2 s. Not those still waiting for their
         // reason: each would bring another POST at once, for as long as it waits.
-        if (!parts_.records.pending(1, [&](const std::string& id) { return !reason_waits_.waiting(id); }).empty()) {
+        if (!parts_.records
+                 .pending(1, [&](const std::string& id) { return !reason_waits_.waiting(id); })
+                 .empty()) {
             dirty_ = true;
         }
         return;
@@ -158,8 +162,8 @@ void CycleRunner::reload(Result<Settings> fresh, Clock::time_point now) {
     parts_.sources->reconfigure(settings_);
     dirty_ = true;
     log::info("reloaded: " + std::to_string(settings_.endpoints.size()) + " endpoint(s), " +
-              std::to_string(settings_.wg_interfaces.size()) + " WireGuard interface(s), posting to " +
-              parts_.url_for_log(settings_.panel->url));
+              std::to_string(settings_.wg_interfaces.size()) +
+              " WireGuard interface(s), posting to " + parts_.url_for_log(settings_.panel->url));
 }
 
 }  // namespace omp

@@ -36,7 +36,7 @@ namespace omp {
 
 // Starts one poll of every configured source (the seam in front of the sockets).
 class SourcePoller {
-public:
+  public:
     virtual ~SourcePoller() = default;
     // A query may be finished already when it is returned (a refused connect).
     virtual SourceQueries start(SteadyClock::time_point now) = 0;
@@ -53,7 +53,7 @@ struct CycleParts {
 };
 
 class CycleRunner {
-public:
+  public:
     using Clock = SteadyClock;
 
     // Datagrams the loop reads per turn: a flood cannot starve the timers.
@@ -66,7 +66,9 @@ public:
     // A plugin event: shown at once (the overlay), named in the next POST, and for a
     // disconnect, a session record that waits on disk until the panel takes it.
     void on_event(const event::Event& event, Clock::time_point now);
-    void set_event_socket_counters(const EventSocketCounters& counters) { event_socket_ = counters; }
+    void set_event_socket_counters(const EventSocketCounters& counters) {
+        event_socket_ = counters;
+    }
     // SIGHUP: new settings take effect without dropping the overlay, the pending events or
     // the records; a failed resolution keeps the running settings.
     void reload(Result<Settings> fresh, Clock::time_point now);
@@ -80,7 +82,7 @@ public:
     RecordStore& records() { return parts_.records; }
     const Settings& settings() const { return settings_; }
 
-private:
+  private:
     bool idle() const { return queries_.empty() && !panel_->in_flight(); }
     void advance_queries(const std::vector<short>& revents, Clock::time_point now);
     void start_cycle(Clock::time_point now);

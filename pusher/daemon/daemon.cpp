@@ -34,13 +34,13 @@ std::string records_note(RecordStore& records, const std::string& what) {
 // The only owner of descriptors: the signalfd, the event socket, and (through the runner's
 // seams) the source queries and the HTTP transfer.
 class Loop {
-public:
+  public:
     Loop(int signal_fd, EventListener& listener, CycleRunner& runner, SettingsReloader reload)
         : signal_fd_(signal_fd), listener_(listener), runner_(runner), reload_(std::move(reload)) {}
 
     int run();
 
-private:
+  private:
     std::vector<pollfd> descriptors() const;
     std::chrono::milliseconds timeout(Clock::time_point now) const;
     void read_signals(Clock::time_point now);
@@ -98,7 +98,8 @@ void Loop::read_events(Clock::time_point now) {
     listener_.drain(events, CycleRunner::kEventBudget);
     for (const auto& e : events) runner_.on_event(e, now);
     const auto& c = listener_.counters();
-    runner_.set_event_socket_counters(EventSocketCounters{c.accepted, c.foreign_sender, c.malformed});
+    runner_.set_event_socket_counters(
+        EventSocketCounters{c.accepted, c.foreign_sender, c.malformed});
 }
 
 int blocked_signal_fd() {
@@ -113,18 +114,20 @@ int blocked_signal_fd() {
 }
 
 // Opens what the daemon holds for its whole life; the error names what failed.
-Result<CycleParts> open_parts(const Http& http, const Settings& settings, std::unique_ptr<SourcePoller> sources) {
+Result<CycleParts> open_parts(const Http& http, const Settings& settings,
+                              std::unique_ptr<SourcePoller> sources) {
     auto records = RecordStore::open(settings.state_dir, settings.max_records);
     if (!records) return records.error();
     if (records->unreadable_lines() > 0) {
-        log::warning(std::to_string(records->unreadable_lines()) + " unreadable line(s) in " + records->path() +
-                     " skipped");
+        log::warning(std::to_string(records->unreadable_lines()) + " unreadable line(s) in " +
+                     records->path() + " skipped");
     }
     auto reasons = LogReasons::open(settings.ovpn_logs);
     if (!reasons) return reasons.error();
-    return CycleParts{std::move(sources), [&http](const PanelConfig& panel) { return http.client(panel); },
-                      [&http](const std::string& url) { return http.url_for_log(url); }, std::move(*records),
-                      std::make_unique<LogReasons>(std::move(*reasons))};
+    return CycleParts{std::move(sources),
+                      [&http](const PanelConfig& panel) { return http.client(panel); },
+                      [&http](const std::string& url) { return http.url_for_log(url); },
+                      std::move(*records), std::make_unique<LogReasons>(std::move(*reasons))};
 }
 
 }  // namespace
@@ -152,10 +155,11 @@ int run_daemon(const Http& http, const Settings& settings, SettingsReloader relo
     }
     CycleRunner runner(settings, std::move(*parts), Clock::now());
     sd_notify(0, "READY=1\nSTATUS=listening for plugin events");
-    log::info("listening on " + settings.event_socket + ", posting to " + http.url_for_log(settings.panel->url) +
-              records_note(runner.records(), "waiting"));
+    log::info("listening on " + settings.event_socket + ", posting to " +
+              http.url_for_log(settings.panel->url) + records_note(runner.records(), "waiting"));
     int status = Loop(signal_fd, **listener, runner, std::move(reload)).run();
-    runner.records().sync();  // what the panel has not acknowledged waits on disk for the next start
+    runner.records()
+        .sync();  // what the panel has not acknowledged waits on disk for the next start
     sd_notify(0, "STOPPING=1");
     log::info("stopping" + records_note(runner.records(), "kept in " + runner.records().path()));
     close(signal_fd);

@@ -27,7 +27,8 @@ sockaddr_un unix_address(const std::string& path) {
 Status clear_stale_socket(const std::string& path) {
     struct stat st {};
     if (lstat(path.c_str(), &st) != 0) return Ok{};
-    if (!S_ISSOCK(st.st_mode)) return error("event socket path `" + path + "' exists and is not a socket");
+    if (!S_ISSOCK(st.st_mode))
+        return error("event socket path `" + path + "' exists and is not a socket");
     int probe = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (probe < 0) return error(std::string("socket: ") + std::strerror(errno));
     sockaddr_un address = unix_address(path);
@@ -35,7 +36,8 @@ Status clear_stale_socket(const std::string& path) {
     int err = errno;
     close(probe);
     if (rc == 0) return error("event socket `" + path + "' is in use by another running process");
-    if (err != ECONNREFUSED) return error("cannot check event socket `" + path + "': " + std::strerror(err));
+    if (err != ECONNREFUSED)
+        return error("cannot check event socket `" + path + "': " + std::strerror(err));
     unlink(path.c_str());
     return Ok{};
 }
@@ -136,8 +138,8 @@ void EventListener::drain(std::vector<event::Event>& out, std::size_t budget) {
             continue;
         }
         if ((msg.msg_flags & MSG_TRUNC) || static_cast<std::size_t>(n) > event::kMaxDatagram) {
-            reject(counters_.malformed, malformed_log_, "datagram over " +
-                   std::to_string(event::kMaxDatagram) + " bytes");
+            reject(counters_.malformed, malformed_log_,
+                   "datagram over " + std::to_string(event::kMaxDatagram) + " bytes");
             continue;
         }
         auto decoded = event::decode(std::string_view(data, static_cast<std::size_t>(n)));

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "event/event_datagram.hpp"
 #include "base/rate_limit.hpp"
 #include "common/result.hpp"
+#include "event/event_datagram.hpp"
 
 namespace omp {
 
@@ -25,7 +25,7 @@ struct ListenerCounters {
 };
 
 class EventListener {
-public:
+  public:
     // `allowed_user`: the account OpenVPN runs as after dropping privileges.
     static Result<std::unique_ptr<EventListener>> open(const std::string& path,
                                                        const std::string& allowed_user);
@@ -38,7 +38,7 @@ public:
     void drain(std::vector<event::Event>& out, std::size_t budget);
     const ListenerCounters& counters() const { return counters_; }
 
-private:
+  private:
     EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode);
     void reject(std::uint64_t& counter, RateLimit& limit, const std::string& why);
 

@@ -9,10 +9,12 @@ std::optional<std::string> PanelBackoff::failed(const PostResult& result, Clock:
     ++failures_;
     auto backoff = std::chrono::milliseconds(250) * (1 << std::min(failures_, 10));
     retry_at_ = now + std::min<Clock::duration>(backoff, interval);
-    if (result.kind == logged_kind_ && now - logged_at_ <= std::chrono::minutes(10)) return std::nullopt;
+    if (result.kind == logged_kind_ && now - logged_at_ <= std::chrono::minutes(10))
+        return std::nullopt;
     logged_kind_ = result.kind;
     logged_at_ = now;
-    return result.error + (failures_ > 1 ? " (" + std::to_string(failures_) + " failures in a row)" : "");
+    return result.error +
+           (failures_ > 1 ? " (" + std::to_string(failures_) + " failures in a row)" : "");
 }
 
 std::optional<std::string> PanelBackoff::succeeded(Clock::time_point now) {

@@ -12,11 +12,12 @@
 namespace omp {
 
 class PanelBackoff {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     // Returns the line to log, if this failure is to be logged.
-    std::optional<std::string> failed(const PostResult& result, Clock::time_point now, Clock::duration interval);
+    std::optional<std::string> failed(const PostResult& result, Clock::time_point now,
+                                      Clock::duration interval);
     // Returns the line to log when this success ends an episode of failures.
     std::optional<std::string> succeeded(Clock::time_point now);
 
@@ -24,7 +25,7 @@ public:
     Clock::time_point retry_at() const { return retry_at_; }
     int failures() const { return failures_; }
 
-private:
+  private:
     int failures_ = 0;
     Clock::time_point retry_at_{};
     std::string logged_kind_;  // the kind of the failure last logged

@@ -6,13 +6,14 @@ namespace omp {
 
 std::optional<ReasonWaits::Clock::time_point> ReasonWaits::next_deadline() const {
     std::optional<Clock::time_point> next;
-    for (const auto& [id, ended] : waits_) next = std::min(next.value_or(ended + kWait), ended + kWait);
+    for (const auto& [id, ended] : waits_)
+        next = std::min(next.value_or(ended + kWait), ended + kWait);
     return next;
 }
 
-std::vector<ReasonWaits::Settled> ReasonWaits::settle(Clock::time_point now,
-                                                      const std::function<bool(const std::string&)>& exists,
-                                                      const Lookup& lookup) {
+std::vector<ReasonWaits::Settled> ReasonWaits::settle(
+    Clock::time_point now, const std::function<bool(const std::string&)>& exists,
+    const Lookup& lookup) {
     std::vector<Settled> settled;
     for (auto it = waits_.begin(); it != waits_.end();) {
         const auto& [id, ended] = *it;

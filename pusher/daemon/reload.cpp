@@ -8,7 +8,8 @@ ReloadPlan plan_reload(const Settings& running, Settings fresh) {
     if (fresh.event_socket != running.event_socket || fresh.event_user != running.event_user ||
         fresh.state_dir != running.state_dir || fresh.ovpn_logs != running.ovpn_logs) {
         plan.warnings.push_back(
-            "the event socket, its user, the state directory and the OpenVPN logs change only on restart");
+            "the event socket, its user, the state directory and the OpenVPN logs change only on "
+            "restart");
         fresh.event_socket = running.event_socket;
         fresh.event_user = running.event_user;
         fresh.state_dir = running.state_dir;

@@ -8,7 +8,7 @@
 namespace omp {
 
 class Watchdog {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     explicit Watchdog(std::chrono::microseconds period) : period_(period) {}
@@ -25,7 +25,7 @@ public:
         return next_;
     }
 
-private:
+  private:
     std::chrono::microseconds period_;
     Clock::time_point next_{};
 };

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <set>
 
-#include "event/event_datagram.hpp"
 #include "base/text_fields.hpp"
+#include "event/event_datagram.hpp"
 
 namespace omp {
 
@@ -27,7 +27,8 @@ Result<Endpoint> parse_endpoint(std::string_view spec) {
     Endpoint ep;
     ep.name = spec.substr(0, eq);
     ep.address = spec.substr(eq + 1);
-    if (!event::valid_source_name(ep.name)) return bad(spec, "name must be 1-32 characters of A-Z a-z 0-9 . _ -");
+    if (!event::valid_source_name(ep.name))
+        return bad(spec, "name must be 1-32 characters of A-Z a-z 0-9 . _ -");
     std::string_view addr = ep.address;
 
     if (addr.starts_with("unix:")) {

@@ -14,7 +14,7 @@ namespace omp {
 
 struct Endpoint {
     std::string name;
-    std::string address;     // as given, for messages
+    std::string address;  // as given, for messages
     sockaddr_storage sockaddr{};
     socklen_t sockaddr_len = 0;
 };

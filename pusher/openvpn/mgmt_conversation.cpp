@@ -97,7 +97,8 @@ void MgmtConversation::on_line(std::string_view line) {
                             " MiB");
             }
             if (line.starts_with("CLIENT_LIST") && ++status_rows_ > kMaxRows) {
-                return fail("lists more than " + std::to_string(kMaxRows) + " clients (not OpenVPN?)");
+                return fail("lists more than " + std::to_string(kMaxRows) +
+                            " clients (not OpenVPN?)");
             }
             parser_.feed_line(line);
             return;
@@ -110,15 +111,22 @@ void MgmtConversation::on_line(std::string_view line) {
 void MgmtConversation::closed() {
     if (finished()) return;
     switch (state_) {
-        case State::greeting: return fail("closed the connection before its greeting");
-        case State::password_sent: return fail("closed the connection after the password");
-        default: return fail("closed the connection before END");
+        case State::greeting:
+            return fail("closed the connection before its greeting");
+        case State::password_sent:
+            return fail("closed the connection after the password");
+        default:
+            return fail("closed the connection before END");
     }
 }
 
-std::string MgmtConversation::take_output() { return std::exchange(output_, {}); }
+std::string MgmtConversation::take_output() {
+    return std::exchange(output_, {});
+}
 
-ParsedStatus MgmtConversation::take_status() { return std::move(*status_); }
+ParsedStatus MgmtConversation::take_status() {
+    return std::move(*status_);
+}
 
 void MgmtConversation::fail(std::string message) {
     state_ = State::failed;

@@ -14,7 +14,7 @@
 namespace omp {
 
 class MgmtConversation {
-public:
+  public:
     MgmtConversation(std::string source_name, std::optional<std::string> password);
 
     // Bytes OpenVPN sent; may hold partial lines.
@@ -38,7 +38,7 @@ public:
     static constexpr std::size_t kMaxStatusBytes = 64 * 1024 * 1024;
     static constexpr std::size_t kMaxRows = 200000;
 
-private:
+  private:
     enum class State { greeting, password_sent, status_sent, done, failed };
 
     void on_line(std::string_view line);

@@ -13,12 +13,14 @@ namespace omp {
 
 namespace {
 
-std::string ms(std::chrono::milliseconds d) { return std::to_string(static_cast<long long>(d.count())); }
+std::string ms(std::chrono::milliseconds d) {
+    return std::to_string(static_cast<long long>(d.count()));
+}
 
 }  // namespace
 
-MgmtQuery::MgmtQuery(const Endpoint& endpoint, std::optional<std::string> password, QueryTimeouts timeouts,
-                     SteadyClock::time_point now)
+MgmtQuery::MgmtQuery(const Endpoint& endpoint, std::optional<std::string> password,
+                     QueryTimeouts timeouts, SteadyClock::time_point now)
     : StreamQuery(endpoint.name, kOpenVpnKind, endpoint.address + ": ", timeouts.total, now),
       endpoint_(endpoint),
       timeouts_(timeouts),
@@ -34,7 +36,8 @@ void MgmtQuery::release() {
 void MgmtQuery::start_connect() {
     fd_ = ::socket(endpoint_.sockaddr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return fail(std::string("socket: ") + std::strerror(errno));
-    int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&endpoint_.sockaddr), endpoint_.sockaddr_len);
+    int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&endpoint_.sockaddr),
+                       endpoint_.sockaddr_len);
     if (rc == 0) return on_connected();
     if (errno == EINPROGRESS) {
         connecting_ = true;
@@ -63,7 +66,8 @@ std::string MgmtQuery::timeout_message() const {
 void MgmtQuery::on_ready(short revents) {
     if (connecting_) {
         if (!(revents & (POLLOUT | POLLERR | POLLHUP))) return;
-        if (int err = connect_error(fd_)) return fail(std::string("connect: ") + std::strerror(err));
+        if (int err = connect_error(fd_))
+            return fail(std::string("connect: ") + std::strerror(err));
         connecting_ = false;
         return on_connected();
     }
@@ -117,10 +121,12 @@ void MgmtQuery::finish_ok() {
     succeed(conversation_.take_status());
 }
 
-SourceQueries start_mgmt_queries(const std::vector<Endpoint>& endpoints, const std::optional<std::string>& password,
-                                 QueryTimeouts timeouts, SteadyClock::time_point now) {
+SourceQueries start_mgmt_queries(const std::vector<Endpoint>& endpoints,
+                                 const std::optional<std::string>& password, QueryTimeouts timeouts,
+                                 SteadyClock::time_point now) {
     SourceQueries queries;
-    for (const auto& ep : endpoints) queries.push_back(std::make_unique<MgmtQuery>(ep, password, timeouts, now));
+    for (const auto& ep : endpoints)
+        queries.push_back(std::make_unique<MgmtQuery>(ep, password, timeouts, now));
     return queries;
 }
 

@@ -20,7 +20,7 @@ struct QueryTimeouts {
 };
 
 class MgmtQuery final : public StreamQuery {
-public:
+  public:
     MgmtQuery(const Endpoint& endpoint, std::optional<std::string> password, QueryTimeouts timeouts,
               SteadyClock::time_point now);
     ~MgmtQuery() override { release(); }
@@ -31,7 +31,7 @@ public:
     short poll_events() const override;
     SteadyClock::time_point deadline() const override;
 
-private:
+  private:
     std::string timeout_message() const override;
     void on_ready(short revents) override;
     void release() override;
@@ -52,7 +52,8 @@ private:
 };
 
 // One query per endpoint, all started at `now`.
-SourceQueries start_mgmt_queries(const std::vector<Endpoint>& endpoints, const std::optional<std::string>& password,
-                                 QueryTimeouts timeouts, SteadyClock::time_point now);
+SourceQueries start_mgmt_queries(const std::vector<Endpoint>& endpoints,
+                                 const std::optional<std::string>& password, QueryTimeouts timeouts,
+                                 SteadyClock::time_point now);
 
 }  // namespace omp

@@ -1,7 +1,7 @@
 #include "openvpn/status_parser.hpp"
 
-#include "core/real_address.hpp"
 #include "base/text_fields.hpp"
+#include "core/real_address.hpp"
 
 namespace omp {
 
@@ -37,20 +37,30 @@ void StatusParser::read_header(const std::vector<std::string_view>& fields) {
     for (std::size_t i = 2; i < fields.size(); ++i) {
         std::string_view name = fields[i];
         std::size_t index = i - 1;  // position in a CLIENT_LIST row (0 is the keyword)
-        if (name == "Common Name") c.common_name = index;
-        else if (name == "Real Address") c.real_address = index;
-        else if (name == "Virtual Address") c.virtual_address = index;
-        else if (name == "Virtual IPv6 Address") c.virtual_ipv6 = index;
-        else if (name == "Bytes Received") c.bytes_received = index;
-        else if (name == "Bytes Sent") c.bytes_sent = index;
-        else if (name == "Connected Since (time_t)") c.connected_since = index;
-        else if (name == "Username") c.username = index;
-        else if (name == "Client ID") c.client_id = index;
+        if (name == "Common Name")
+            c.common_name = index;
+        else if (name == "Real Address")
+            c.real_address = index;
+        else if (name == "Virtual Address")
+            c.virtual_address = index;
+        else if (name == "Virtual IPv6 Address")
+            c.virtual_ipv6 = index;
+        else if (name == "Bytes Received")
+            c.bytes_received = index;
+        else if (name == "Bytes Sent")
+            c.bytes_sent = index;
+        else if (name == "Connected Since (time_t)")
+            c.connected_since = index;
+        else if (name == "Username")
+            c.username = index;
+        else if (name == "Client ID")
+            c.client_id = index;
     }
     if (!c.common_name || !c.real_address || !c.virtual_address || !c.bytes_received ||
         !c.bytes_sent || !c.connected_since) {
-        result_.error = "HEADER CLIENT_LIST lacks a needed column (Common Name, Real Address, "
-                        "Virtual Address, Bytes Received, Bytes Sent, Connected Since (time_t))";
+        result_.error =
+            "HEADER CLIENT_LIST lacks a needed column (Common Name, Real Address, "
+            "Virtual Address, Bytes Received, Bytes Sent, Connected Since (time_t))";
         return;
     }
     columns_ = c;

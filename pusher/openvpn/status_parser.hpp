@@ -15,14 +15,14 @@
 namespace omp {
 
 class StatusParser {
-public:
+  public:
     explicit StatusParser(std::string source_name);
 
     // One line without its terminator (a trailing '\r' is tolerated).
     void feed_line(std::string_view line);
     ParsedStatus finish() &&;
 
-private:
+  private:
     struct Columns {
         std::size_t count = 0;  // fields after the CLIENT_LIST keyword
         std::optional<std::size_t> common_name, real_address, virtual_address, virtual_ipv6,

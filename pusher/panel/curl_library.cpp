@@ -28,7 +28,8 @@ Result<CurlLibrary> CurlLibrary::load(const char* soname) {
     void* library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
     if (!library) {
         const char* why = dlerror();
-        return error(std::string("cannot load ") + soname + " (package libcurl4): " + (why ? why : "unknown error"));
+        return error(std::string("cannot load ") + soname +
+                     " (package libcurl4): " + (why ? why : "unknown error"));
     }
     CurlLibrary curl;
     const char* missing = nullptr;
@@ -62,8 +63,9 @@ Result<CurlLibrary> CurlLibrary::load(const char* soname) {
 
     const curl_version_info_data* info = curl.version_info(CURLVERSION_NOW);
     if (!info || info->version_num < kOldestVersion) {
-        return error(std::string(soname) + " is libcurl " + (info ? version_text(info->version_num) : "?") +
-                     "; ovpn-mgmt-push needs " + version_text(kOldestVersion) + " or newer");
+        return error(std::string(soname) + " is libcurl " +
+                     (info ? version_text(info->version_num) : "?") + "; ovpn-mgmt-push needs " +
+                     version_text(kOldestVersion) + " or newer");
     }
     return curl;
 }

@@ -6,7 +6,7 @@ namespace {
 
 // A parsed URL, freed by the library that parsed it.
 class ParsedUrl {
-public:
+  public:
     ParsedUrl(const CurlLibrary& curl, const std::string& text) : curl_(curl), url_(curl.url()) {
         valid_ = url_ && curl.url_set(url_, CURLUPART_URL, text.c_str(), 0) == CURLUE_OK;
     }
@@ -24,22 +24,26 @@ public:
         return out;
     }
 
-private:
+  private:
     const CurlLibrary& curl_;
     CURLU* url_;
     bool valid_ = false;
 };
 
-size_t discard_body(char*, size_t size, size_t count, void*) { return size * count; }
+size_t discard_body(char*, size_t size, size_t count, void*) {
+    return size * count;
+}
 
 }  // namespace
 
 Status validate_panel_url(const CurlLibrary& curl, const std::string& url) {
     ParsedUrl parsed(curl, url);
-    if (!parsed.valid()) return error("bad panel URL `" + url_for_log(curl, url) + "': not a valid URL");
+    if (!parsed.valid())
+        return error("bad panel URL `" + url_for_log(curl, url) + "': not a valid URL");
     std::string scheme = parsed.get(CURLUPART_SCHEME);
     if (scheme != "http" && scheme != "https") {
-        return error("bad panel URL `" + url_for_log(curl, url) + "': scheme must be http or https");
+        return error("bad panel URL `" + url_for_log(curl, url) +
+                     "': scheme must be http or https");
     }
     return Ok{};
 }
@@ -56,7 +60,8 @@ std::string url_for_log(const CurlLibrary& curl, const std::string& url) {
     return at == std::string::npos ? url : "..." + url.substr(at);
 }
 
-HttpSender::HttpSender(const CurlLibrary& curl, PanelConfig config) : curl_(curl), config_(std::move(config)) {
+HttpSender::HttpSender(const CurlLibrary& curl, PanelConfig config)
+    : curl_(curl), config_(std::move(config)) {
     multi_ = curl_.multi_init();
     easy_ = curl_.easy_init();
     headers_ = curl_.slist_append(headers_, "Content-Type: application/json");
@@ -69,7 +74,8 @@ HttpSender::HttpSender(const CurlLibrary& curl, PanelConfig config) : curl_(curl
     curl_.easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
     curl_.easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_.easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_.easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
+    curl_.easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+                      static_cast<long>(config_.connect_timeout.count()));
     curl_.easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.total_timeout.count()));
     curl_.easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
     curl_.easy_setopt(easy_, CURLOPT_WRITEFUNCTION, discard_body);

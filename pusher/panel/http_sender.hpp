@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "common/result.hpp"
 #include "panel/curl_library.hpp"
 #include "panel/panel_client.hpp"
 #include "panel/panel_config.hpp"
-#include "common/result.hpp"
 
 namespace omp {
 
@@ -23,7 +23,7 @@ Status validate_panel_url(const CurlLibrary& curl, const std::string& url);
 std::string url_for_log(const CurlLibrary& curl, const std::string& url);
 
 class HttpSender final : public PanelClient {
-public:
+  public:
     HttpSender(const CurlLibrary& curl, PanelConfig config);
     ~HttpSender();
     HttpSender(const HttpSender&) = delete;
@@ -38,7 +38,7 @@ public:
     // start() and wait, for one-shot commands.
     PostResult post(std::string body);
 
-private:
+  private:
     const CurlLibrary& curl_;
     PanelConfig config_;
     CURLM* multi_ = nullptr;

@@ -17,7 +17,7 @@
 namespace omp {
 
 class PanelClient {
-public:
+  public:
     virtual ~PanelClient() = default;
 
     // Starts a POST; at most one is in flight.
@@ -35,7 +35,7 @@ struct CurlLibrary;
 // libcurl, loaded and initialised for this process (curl_library.hpp says why it is loaded
 // late). Copies share the one library.
 class Http {
-public:
+  public:
     static Result<Http> load();
 
     // Checks that the URL is http(s) and well formed (by libcurl's own parser); the message
@@ -48,7 +48,7 @@ public:
     // One POST, waited for: for the one-shot commands.
     PostResult post(PanelConfig config, std::string body) const;
 
-private:
+  private:
     explicit Http(std::shared_ptr<const CurlLibrary> curl) : curl_(std::move(curl)) {}
     std::shared_ptr<const CurlLibrary> curl_;
 };

@@ -17,9 +17,9 @@ struct PanelConfig {
 };
 
 struct PostResult {
-    bool ok = false;        // a 2xx answer
-    long http_status = 0;   // 0 when no answer
-    std::string error;      // names the status or the transport failure
+    bool ok = false;       // a 2xx answer
+    long http_status = 0;  // 0 when no answer
+    std::string error;     // names the status or the transport failure
     // What kind of failure, without details that vary between attempts (curl's messages
     // carry timings): one kind, one episode, one log line.
     std::string kind;

@@ -18,7 +18,8 @@ std::vector<SourceReport> run_queries(SourceQueries queries) {
             next = std::min(next, q->deadline());
         }
         if (owners.empty()) break;
-        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - SteadyClock::now());
+        auto wait =
+            std::chrono::duration_cast<std::chrono::milliseconds>(next - SteadyClock::now());
         int timeout = static_cast<int>(std::clamp<long long>(wait.count() + 1, 0, 60000));
         if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
         auto now = SteadyClock::now();

@@ -22,7 +22,7 @@ inline std::chrono::microseconds elapsed_since(SteadyClock::time_point start) {
 }
 
 class SourceQuery {
-public:
+  public:
     virtual ~SourceQuery() = default;
 
     // The descriptor to wait on and what for; -1 once finished.

@@ -26,7 +26,9 @@ void StreamQuery::succeed(ParsedStatus status) {
     end();
 }
 
-void StreamQuery::fail(const std::string& what) { fail(what, ParsedStatus{}); }
+void StreamQuery::fail(const std::string& what) {
+    fail(what, ParsedStatus{});
+}
 
 void StreamQuery::fail(const std::string& what, ParsedStatus status) {
     if (finished_) return;

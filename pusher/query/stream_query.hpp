@@ -14,17 +14,17 @@
 namespace omp {
 
 class StreamQuery : public SourceQuery {
-public:
+  public:
     SteadyClock::time_point deadline() const override { return started_ + timeout_; }
     // The deadline first: data arriving late does not make a late answer acceptable.
     void advance(short revents, SteadyClock::time_point now) final;
     bool finished() const final { return finished_; }
     SourceReport take_report() final { return std::move(report_); }
 
-protected:
+  protected:
     // `error_prefix` starts every error of this query ("127.0.0.1:7505: ").
-    StreamQuery(std::string name, std::string kind, std::string error_prefix, std::chrono::milliseconds timeout,
-                SteadyClock::time_point now);
+    StreamQuery(std::string name, std::string kind, std::string error_prefix,
+                std::chrono::milliseconds timeout, SteadyClock::time_point now);
 
     // What went wrong when the deadline passed first.
     virtual std::string timeout_message() const = 0;
@@ -49,7 +49,7 @@ protected:
     std::chrono::milliseconds timeout() const { return timeout_; }
     SteadyClock::time_point started() const { return started_; }
 
-private:
+  private:
     void end();
 
     SteadyClock::time_point started_;

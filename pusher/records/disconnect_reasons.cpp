@@ -15,12 +15,14 @@ namespace omp {
 
 namespace {
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+bool contains(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
 
 // "2026-11-26 00:06:01 " from --log files; journal lines have no timestamp of their own.
 std::string_view strip_timestamp(std::string_view line) {
-    if (line.size() > 20 && line[4] == '-' && line[7] == '-' && line[10] == ' ' && line[13] == ':' &&
-        line[16] == ':' && line[19] == ' ') {
+    if (line.size() > 20 && line[4] == '-' && line[7] == '-' && line[10] == ' ' &&
+        line[13] == ':' && line[16] == ':' && line[19] == ' ') {
         return line.substr(20);
     }
     return line;
@@ -28,7 +30,8 @@ std::string_view strip_timestamp(std::string_view line) {
 
 // The reason a per-session line gives, if any. OpenVPN 2.6's own words.
 std::optional<std::string> session_reason(std::string_view rest) {
-    if (contains(rest, "SIGTERM[soft,delayed-exit]") || contains(rest, "SIGTERM[soft,remote-exit]") ||
+    if (contains(rest, "SIGTERM[soft,delayed-exit]") ||
+        contains(rest, "SIGTERM[soft,remote-exit]") ||
         contains(rest, "exit message received by peer")) {
         return "client-exit";
     }
@@ -36,7 +39,8 @@ std::optional<std::string> session_reason(std::string_view rest) {
         contains(rest, "[soft,ping-exit]")) {
         return "ping-timeout";
     }
-    if (contains(rest, "Connection reset") || contains(rest, "[soft,connection-reset]")) return "connection-reset";
+    if (contains(rest, "Connection reset") || contains(rest, "[soft,connection-reset]"))
+        return "connection-reset";
     if (contains(rest, "TLS Error") || contains(rest, "[soft,tls-error]")) return "tls-error";
     // `kill` over the management interface signals the instance with no reason text.
     if (contains(rest, "SIGTERM[soft,] received, client-instance exiting")) return "kicked";
@@ -59,7 +63,8 @@ std::optional<ReasonHint> classify_log_line(std::string_view line) {
         hint.reason = "replaced";
         return hint;
     }
-    if ((line.starts_with("SIGTERM[hard,") || line.starts_with("SIGINT[hard,")) && contains(line, "process exiting")) {
+    if ((line.starts_with("SIGTERM[hard,") || line.starts_with("SIGINT[hard,")) &&
+        contains(line, "process exiting")) {
         hint.scope = ReasonHint::Scope::source;
         hint.reason = "server-shutdown";
         return hint;
@@ -100,10 +105,12 @@ std::optional<ReasonHint> classify_log_line(std::string_view line) {
 
 void ReasonBook::add(const std::string& source, ReasonHint hint, Clock::time_point seen) {
     hints_.push_back(Entry{source, std::move(hint), seen});
-    if (hints_.size() > kMaxHints) hints_.erase(hints_.begin(), hints_.begin() + (hints_.size() - kMaxHints));
+    if (hints_.size() > kMaxHints)
+        hints_.erase(hints_.begin(), hints_.begin() + (hints_.size() - kMaxHints));
 }
 
-std::optional<std::string> ReasonBook::reason_for(const SessionKey& session, Clock::time_point ended) const {
+std::optional<std::string> ReasonBook::reason_for(const SessionKey& session,
+                                                  Clock::time_point ended) const {
     // The most specific hint wins: this session's own line, then its name, then the server.
     const Entry* best = nullptr;
     int best_rank = 0;
@@ -115,8 +122,8 @@ std::optional<std::string> ReasonBook::reason_for(const SessionKey& session, Clo
         int rank = 0;
         switch (e.hint.scope) {
             case ReasonHint::Scope::session:
-                if (e.hint.common_name == session.common_name && e.hint.real_ip == session.real_ip &&
-                    e.hint.real_port == session.real_port) {
+                if (e.hint.common_name == session.common_name &&
+                    e.hint.real_ip == session.real_ip && e.hint.real_port == session.real_port) {
                     rank = 3;
                 }
                 break;
@@ -137,7 +144,8 @@ std::optional<std::string> ReasonBook::reason_for(const SessionKey& session, Clo
 }
 
 void ReasonBook::forget_before(Clock::time_point cutoff) {
-    hints_.erase(std::remove_if(hints_.begin(), hints_.end(), [&](const Entry& e) { return e.seen < cutoff; }),
+    hints_.erase(std::remove_if(hints_.begin(), hints_.end(),
+                                [&](const Entry& e) { return e.seen < cutoff; }),
                  hints_.end());
 }
 

@@ -6,13 +6,14 @@
 // Never a guess: a session whose end the log does not explain stays `unknown`.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <tuple>
 #include <vector>
 
@@ -26,7 +27,7 @@ struct ReasonHint {
     enum class Scope { session, common_name, source };
     Scope scope = Scope::session;
     std::string common_name;  // session and common_name scopes
-    std::string real_ip;    // session scope
+    std::string real_ip;      // session scope
     std::uint16_t real_port = 0;
     std::string reason;
 };
@@ -36,7 +37,7 @@ std::optional<ReasonHint> classify_log_line(std::string_view line);
 
 // Recent hints per instance, and the reason for a session that just ended.
 class ReasonBook {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     void add(const std::string& source, ReasonHint hint, Clock::time_point seen);
@@ -49,7 +50,7 @@ public:
     static constexpr std::chrono::seconds kWindow{10};
     static constexpr std::size_t kMaxHints = 10000;
 
-private:
+  private:
     struct Entry {
         std::string source;
         ReasonHint hint;
@@ -61,7 +62,7 @@ private:
 // Reads the lines appended to a log file since the last call; follows rotation (a new file
 // at the path) and truncation. Starts at the end: history is not replayed.
 class LogFollower {
-public:
+  public:
     static Result<LogFollower> open(std::string path);
     LogFollower(LogFollower&& other) noexcept;
     LogFollower& operator=(LogFollower&&) = delete;
@@ -73,7 +74,7 @@ public:
 
     const std::string& path() const { return path_; }
 
-private:
+  private:
     explicit LogFollower(std::string path) : path_(std::move(path)) {}
     bool reopen_if_rotated();
     std::string read_chunk(std::size_t max_bytes);

@@ -10,10 +10,11 @@ namespace omp {
 
 Result<std::string> journal_unit_name(std::string_view unit) {
     // systemd's unit name alphabet; `@` for template instances such as openvpn-server@udp.
-    bool valid = !unit.empty() && unit.size() < 250 && std::all_of(unit.begin(), unit.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               std::strchr(":-_.@\\", c) != nullptr;
-    });
+    bool valid =
+        !unit.empty() && unit.size() < 250 && std::all_of(unit.begin(), unit.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   std::strchr(":-_.@\\", c) != nullptr;
+        });
     if (!valid) return error("bad systemd unit `" + std::string(unit) + "'");
     std::string name(unit);
     if (name.find('.') == std::string::npos) name += ".service";
@@ -45,7 +46,8 @@ JournalFollower::~JournalFollower() {
     if (journal_) sd_journal_close(journal_);
 }
 
-void JournalFollower::read_new_lines(const std::function<void(std::string_view)>& line, std::size_t max_entries) {
+void JournalFollower::read_new_lines(const std::function<void(std::string_view)>& line,
+                                     std::size_t max_entries) {
     if (!journal_) return;
     sd_journal_process(journal_);  // notices new and rotated journal files
     for (std::size_t n = 0; n < max_entries && sd_journal_next(journal_) > 0; ++n) {

@@ -16,7 +16,7 @@ typedef struct sd_journal sd_journal;
 namespace omp {
 
 class JournalFollower {
-public:
+  public:
     // `unit` without a suffix gets `.service`, as with journalctl -u.
     static Result<JournalFollower> open(std::string unit);
     JournalFollower(JournalFollower&& other) noexcept;
@@ -25,12 +25,14 @@ public:
 
     // Calls `line` with the MESSAGE of every entry added since the last call, at most
     // `max_entries` per call (the rest wait for the next).
-    void read_new_lines(const std::function<void(std::string_view)>& line, std::size_t max_entries = 10000);
+    void read_new_lines(const std::function<void(std::string_view)>& line,
+                        std::size_t max_entries = 10000);
 
     const std::string& unit() const { return unit_; }
 
-private:
-    JournalFollower(std::string unit, sd_journal* journal) : unit_(std::move(unit)), journal_(journal) {}
+  private:
+    JournalFollower(std::string unit, sd_journal* journal)
+        : unit_(std::move(unit)), journal_(journal) {}
 
     std::string unit_;
     sd_journal* journal_ = nullptr;

@@ -21,11 +21,12 @@ Result<LogReasons> LogReasons::open(const std::vector<std::pair<std::string, std
 }
 
 bool LogReasons::covers(const std::string& source) const {
-    return std::any_of(logs_.begin(), logs_.end(), [&](const NamedLog& log) { return log.source == source; });
+    return std::any_of(logs_.begin(), logs_.end(),
+                       [&](const NamedLog& log) { return log.source == source; });
 }
 
-std::optional<std::string> LogReasons::reason_for(const SessionKey& session, Clock::time_point ended,
-                                                  Clock::time_point now) {
+std::optional<std::string> LogReasons::reason_for(const SessionKey& session,
+                                                  Clock::time_point ended, Clock::time_point now) {
     read_new_lines(now);
     return book_.reason_for(session, ended);
 }

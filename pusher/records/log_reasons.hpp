@@ -20,19 +20,20 @@ namespace omp {
 inline constexpr std::string_view kJournalPrefix = "journal:";
 
 class ReasonSource {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     virtual ~ReasonSource() = default;
 
     // Whether this source's log is read at all (else its records stay `unknown` at once).
     virtual bool covers(const std::string& source) const = 0;
     // Reads what the logs wrote since the last call, then looks the session up.
-    virtual std::optional<std::string> reason_for(const SessionKey& session, Clock::time_point ended,
+    virtual std::optional<std::string> reason_for(const SessionKey& session,
+                                                  Clock::time_point ended,
                                                   Clock::time_point now) = 0;
 };
 
 class LogReasons final : public ReasonSource {
-public:
+  public:
     // `logs`: source name -> a log file path, or kJournalPrefix and a systemd unit.
     static Result<LogReasons> open(const std::vector<std::pair<std::string, std::string>>& logs);
 
@@ -40,7 +41,7 @@ public:
     std::optional<std::string> reason_for(const SessionKey& session, Clock::time_point ended,
                                           Clock::time_point now) override;
 
-private:
+  private:
     struct NamedLog {
         std::string source;
         std::variant<LogFollower, JournalFollower> follower;

@@ -10,7 +10,6 @@
 #include <fstream>
 #include <set>
 
-
 namespace omp {
 
 Result<RecordStore> RecordStore::open(const std::string& directory, std::size_t capacity) {
@@ -47,7 +46,8 @@ Status RecordStore::append_line(const std::string& line) {
     ssize_t n = ::write(fd, text.data(), text.size());
     int err = errno;
     ::close(fd);
-    if (n != static_cast<ssize_t>(text.size())) return error("cannot append to `" + path_ + "': " + std::strerror(err));
+    if (n != static_cast<ssize_t>(text.size()))
+        return error("cannot append to `" + path_ + "': " + std::strerror(err));
     unsynced_ = true;
     return Ok{};
 }
@@ -109,7 +109,8 @@ Status RecordStore::rewrite() {
     if (fd < 0) return error("cannot write `" + temp + "': " + std::strerror(errno));
     std::string text;
     for (const auto& r : records_) text += record_to_json(r) + "\n";
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fdatasync(fd) == 0;
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+              ::fdatasync(fd) == 0;
     int err = errno;
     ::close(fd);
     if (!ok || ::rename(temp.c_str(), path_.c_str()) != 0) {

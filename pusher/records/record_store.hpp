@@ -1,6 +1,7 @@
-// The record store: session records (core/session_record.hpp) kept until the panel has acknowledged them with a 2xx. They live on disk (one JSON
-// line each in STATE_DIR/session-records.jsonl) so a panel outage, a daemon restart or a crash
-// loses none; the store is bounded, dropping (and counting) the oldest first.
+// The record store: session records (core/session_record.hpp) kept until the panel has acknowledged
+// them with a 2xx. They live on disk (one JSON line each in STATE_DIR/session-records.jsonl) so a
+// panel outage, a daemon restart or a crash loses none; the store is bounded, dropping (and
+// counting) the oldest first.
 #pragma once
 
 #include <cstddef>
@@ -9,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "core/session_record.hpp"
 #include "common/result.hpp"
+#include "core/session_record.hpp"
 
 namespace omp {
 
 class RecordStore {
-public:
+  public:
     // Loads what an earlier run left; a line that does not parse is skipped and counted.
     static Result<RecordStore> open(const std::string& directory, std::size_t capacity);
 
@@ -50,8 +51,9 @@ public:
     std::size_t unreadable_lines() const { return unreadable_; }
     const std::string& path() const { return path_; }
 
-private:
-    RecordStore(std::string path, std::size_t capacity) : path_(std::move(path)), capacity_(capacity) {}
+  private:
+    RecordStore(std::string path, std::size_t capacity)
+        : path_(std::move(path)), capacity_(capacity) {}
     Status rewrite();
     Status append_line(const std::string& line);
 

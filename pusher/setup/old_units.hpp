@@ -15,7 +15,8 @@ namespace omp {
 
 inline constexpr const char* kAdminUnitDir = "/etc/systemd/system";
 // Package unit directories: files there belong to a package, so they are disabled, never moved.
-inline const std::vector<std::string> kPackageUnitDirs = {"/lib/systemd/system", "/usr/lib/systemd/system"};
+inline const std::vector<std::string> kPackageUnitDirs = {"/lib/systemd/system",
+                                                          "/usr/lib/systemd/system"};
 
 struct UnitFile {
     std::string dir;   // where it was found
@@ -26,7 +27,7 @@ struct UnitFile {
 
 struct UnitRetirement {
     UnitFile unit;
-    bool move_aside = false;  // an admin's file in /etc/systemd/system: kept as a backup
+    bool move_aside = false;           // an admin's file in /etc/systemd/system: kept as a backup
     bool has_install_section = false;  // only then is there anything to disable
 };
 

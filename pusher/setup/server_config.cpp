@@ -20,9 +20,12 @@ Result<std::vector<std::string>> split_words(std::string_view line, const std::s
         for (; i < line.size(); ++i) {
             char c = line[i];
             if (quote) {
-                if (c == quote) quote = 0;
-                else if (c == '\\' && quote == '"' && i + 1 < line.size()) word += line[++i];
-                else word += c;
+                if (c == quote)
+                    quote = 0;
+                else if (c == '\\' && quote == '"' && i + 1 < line.size())
+                    word += line[++i];
+                else
+                    word += c;
             } else if (c == '"' || c == '\'') {
                 quote = c;
             } else if (c == '\\' && i + 1 < line.size()) {
@@ -40,13 +43,15 @@ Result<std::vector<std::string>> split_words(std::string_view line, const std::s
 }
 
 bool is_open_tag(const std::vector<std::string>& w) {
-    return w.size() == 1 && w[0].size() > 2 && w[0].front() == '<' && w[0].back() == '>' && w[0][1] != '/';
+    return w.size() == 1 && w[0].size() > 2 && w[0].front() == '<' && w[0].back() == '>' &&
+           w[0][1] != '/';
 }
 
 std::string management_address(const std::vector<std::string>& words) {
     if (words.size() >= 3 && words[2] == "unix") return "unix:" + words[1];
     if (words.size() >= 3) {
-        std::string host = words[1].find(':') != std::string::npos ? "[" + words[1] + "]" : words[1];
+        std::string host =
+            words[1].find(':') != std::string::npos ? "[" + words[1] + "]" : words[1];
         return host + ":" + words[2];
     }
     return words.size() >= 2 ? words[1] : "";
@@ -60,14 +65,16 @@ bool is_our_plugin(const std::vector<std::string>& words) {
 bool calls_old_hook(const ConfigLine& line, const std::string& hook) {
     const auto& w = line.words;
     if (w.empty() || (w[0] != "client-connect" && w[0] != "client-disconnect")) return false;
-    return std::any_of(w.begin() + 1, w.end(),
-                       [&](const std::string& word) { return word.find(hook) != std::string::npos; });
+    return std::any_of(w.begin() + 1, w.end(), [&](const std::string& word) {
+        return word.find(hook) != std::string::npos;
+    });
 }
 
 }  // namespace
 
 Result<ServerConfig> parse_server_config(std::string_view text, const std::string& origin) {
-    if (text.find('\0') != std::string_view::npos) return error(origin + ": holds NUL bytes; not a config");
+    if (text.find('\0') != std::string_view::npos)
+        return error(origin + ": holds NUL bytes; not a config");
     ServerConfig config;
     config.final_newline = text.empty() || text.back() == '\n';
     std::string open_block;
@@ -82,7 +89,8 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
         ConfigLine line{std::string(raw), {}};
         if (!open_block.empty()) {
             std::string_view trimmed = raw;
-            while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\r')) trimmed.remove_suffix(1);
+            while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\r'))
+                trimmed.remove_suffix(1);
             if (trimmed == "</" + open_block + ">") open_block.clear();
             config.lines.push_back(std::move(line));
             continue;
@@ -100,7 +108,8 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
         config.lines.push_back(std::move(line));
     }
     if (!open_block.empty()) {
-        return error(origin + ":" + std::to_string(block_start) + ": <" + open_block + "> is never closed");
+        return error(origin + ":" + std::to_string(block_start) + ": <" + open_block +
+                     "> is never closed");
     }
     return config;
 }
@@ -114,7 +123,8 @@ std::string render_server_config(const ServerConfig& config) {
     return out;
 }
 
-std::optional<std::vector<std::string>> find_directive(const ServerConfig& config, std::string_view name) {
+std::optional<std::vector<std::string>> find_directive(const ServerConfig& config,
+                                                       std::string_view name) {
     for (const auto& line : config.lines) {
         if (!line.words.empty() && line.words[0] == name) return line.words;
     }
@@ -140,16 +150,18 @@ SetupPlan plan_setup(ServerConfig config, const SetupOptions& options) {
     auto& lines = config.lines;
 
     std::size_t before = lines.size();
-    lines.erase(std::remove_if(lines.begin(), lines.end(),
-                               [&](const ConfigLine& l) { return calls_old_hook(l, options.old_hook); }),
-                lines.end());
+    lines.erase(
+        std::remove_if(lines.begin(), lines.end(),
+                       [&](const ConfigLine& l) { return calls_old_hook(l, options.old_hook); }),
+        lines.end());
     if (lines.size() != before) {
-        plan.changes.push_back("removed " + std::to_string(before - lines.size()) + " old hook line(s) calling " +
-                               options.old_hook);
+        plan.changes.push_back("removed " + std::to_string(before - lines.size()) +
+                               " old hook line(s) calling " + options.old_hook);
     }
 
     std::vector<ConfigLine> added;
-    auto plugin = std::find_if(lines.begin(), lines.end(), [](const ConfigLine& l) { return is_our_plugin(l.words); });
+    auto plugin = std::find_if(lines.begin(), lines.end(),
+                               [](const ConfigLine& l) { return is_our_plugin(l.words); });
     plan.source = options.source;
     if (plugin != lines.end()) {
         for (const auto& word : plugin->words) {
@@ -167,7 +179,8 @@ SetupPlan plan_setup(ServerConfig config, const SetupOptions& options) {
     } else {
         plan.management = "127.0.0.1:" + std::to_string(options.management_port);
         added.push_back({"management 127.0.0.1 " + std::to_string(options.management_port), {}});
-        plan.changes.push_back("added management 127.0.0.1 " + std::to_string(options.management_port));
+        plan.changes.push_back("added management 127.0.0.1 " +
+                               std::to_string(options.management_port));
     }
 
     if (!added.empty()) {

@@ -33,12 +33,13 @@ bool is_server_config(const ServerConfig& config);
 // "udp" or "tcp", from the proto directive (OpenVPN's default is udp).
 std::string proto_family(const ServerConfig& config);
 // The words of the first directive `name`, if any.
-std::optional<std::vector<std::string>> find_directive(const ServerConfig& config, std::string_view name);
+std::optional<std::vector<std::string>> find_directive(const ServerConfig& config,
+                                                       std::string_view name);
 
 struct SetupOptions {
     std::string plugin_path;
     std::string event_socket;
-    std::string source;        // this server's name in MGMT_ENDPOINTS
+    std::string source;          // this server's name in MGMT_ENDPOINTS
     int management_port = 7505;  // used only when the config has no management line
     std::string old_hook = "/usr/local/bin/ovpn-mgmt-push.sh";
 };
@@ -46,7 +47,7 @@ struct SetupOptions {
 struct SetupPlan {
     ServerConfig config;               // the amended config
     std::vector<std::string> changes;  // human-readable, empty when nothing to do
-    std::string source;              // the plugin's instance= (existing or added)
+    std::string source;                // the plugin's instance= (existing or added)
     std::string management;            // "HOST:PORT" or "unix:PATH" of the management line
 };
 

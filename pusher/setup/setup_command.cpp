@@ -14,11 +14,11 @@
 #include <set>
 #include <sstream>
 
-#include "setup/server_config.hpp"
+#include "base/version.hpp"
 #include "config/settings.hpp"
+#include "setup/server_config.hpp"
 #include "setup/text_diff.hpp"
 #include "setup/unit_retirement.hpp"
-#include "base/version.hpp"
 
 namespace omp {
 
@@ -108,19 +108,24 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
         auto value = [&](const char* name) -> Result<std::string> {
-            if (i + 1 >= args.size()) return error(std::string("option `") + name + "' needs a value");
+            if (i + 1 >= args.size())
+                return error(std::string("option `") + name + "' needs a value");
             return args[++i];
         };
         if (arg == "--dry-run") {
             parsed.dry_run = true;
         } else if (arg == "--units-only") {
             parsed.units_only = true;
-        } else if (arg == "--config" || arg == "--plugin" || arg == "--event-socket" || arg == "--search-dir") {
+        } else if (arg == "--config" || arg == "--plugin" || arg == "--event-socket" ||
+                   arg == "--search-dir") {
             auto v = value(arg.c_str());
             if (!v) return v.error();
-            if (arg == "--config") parsed.configs.push_back(*v);
-            else if (arg == "--plugin") parsed.plugin_path = *v;
-            else if (arg == "--event-socket") parsed.event_socket = *v;
+            if (arg == "--config")
+                parsed.configs.push_back(*v);
+            else if (arg == "--plugin")
+                parsed.plugin_path = *v;
+            else if (arg == "--event-socket")
+                parsed.event_socket = *v;
             else {
                 if (!searched) parsed.search_dirs.clear();
                 searched = true;
@@ -131,7 +136,8 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
         }
     }
     for (const auto* path : {&parsed.plugin_path, &parsed.event_socket}) {
-        if (path->empty() || path->front() != '/' || path->find_first_of(" \t\"'") != std::string::npos) {
+        if (path->empty() || path->front() != '/' ||
+            path->find_first_of(" \t\"'") != std::string::npos) {
             return error("bad path `" + *path + "': absolute, without spaces or quotes");
         }
     }
@@ -174,7 +180,8 @@ int run_setup(const SetupArgs& args) {
         return 1;
     }
     if (files.empty()) {
-        std::cerr << "ovpn-mgmt-push setup: no OpenVPN server config found; give one with --config\n";
+        std::cerr
+            << "ovpn-mgmt-push setup: no OpenVPN server config found; give one with --config\n";
         return 1;
     }
 
@@ -182,7 +189,8 @@ int run_setup(const SetupArgs& args) {
     std::set<int> taken_ports;
     for (const auto& f : files) {
         auto m = find_directive(f.config, "management");
-        if (m && m->size() >= 3 && (*m)[2] != "unix") taken_ports.insert(std::atoi((*m)[2].c_str()));
+        if (m && m->size() >= 3 && (*m)[2] != "unix")
+            taken_ports.insert(std::atoi((*m)[2].c_str()));
     }
     std::set<std::string> taken_names;
     std::vector<std::string> endpoints;
@@ -193,15 +201,18 @@ int run_setup(const SetupArgs& args) {
         options.event_socket = args.event_socket;
         std::string family = proto_family(f.config);
         options.source = family;
-        for (int n = 2; taken_names.count(options.source); ++n) options.source = family + std::to_string(n);
+        for (int n = 2; taken_names.count(options.source); ++n)
+            options.source = family + std::to_string(n);
         options.management_port = family == "tcp" ? 7506 : 7505;
         while (taken_ports.count(options.management_port)) {
-            options.management_port = options.management_port < 7507 ? 7507 : options.management_port + 1;
+            options.management_port =
+                options.management_port < 7507 ? 7507 : options.management_port + 1;
         }
 
         SetupPlan plan = plan_setup(f.config, options);
         taken_names.insert(plan.source);
-        if (plan.changes.size() && plan.management == "127.0.0.1:" + std::to_string(options.management_port)) {
+        if (plan.changes.size() &&
+            plan.management == "127.0.0.1:" + std::to_string(options.management_port)) {
             taken_ports.insert(options.management_port);
         }
         endpoints.push_back(plan.source + "=" + plan.management);
@@ -234,7 +245,8 @@ int run_setup(const SetupArgs& args) {
     for (const auto& e : endpoints) list += (list.empty() ? "" : ",") + e;
     std::cout << (args.dry_run ? "dry run, nothing changed. " : "")
               << "Set in /etc/default/ovpn-mgmt-push: MGMT_ENDPOINTS=" << list << "\n"
-              << "Then restart OpenVPN, and: systemctl enable ovpn-mgmt-push; systemctl restart ovpn-mgmt-push\n";
+              << "Then restart OpenVPN, and: systemctl enable ovpn-mgmt-push; systemctl restart "
+                 "ovpn-mgmt-push\n";
     return status;
 }
 

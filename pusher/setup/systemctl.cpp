@@ -50,6 +50,8 @@ Result<CommandOutcome> run_systemctl(const std::vector<std::string>& args) {
     return outcome;
 }
 
-bool systemd_is_running() { return sd_booted() > 0; }
+bool systemd_is_running() {
+    return sd_booted() > 0;
+}
 
 }  // namespace omp

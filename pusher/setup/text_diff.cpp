@@ -26,12 +26,14 @@ struct Edit {
 
 // Longest common subsequence by dynamic programming: configs are a few hundred lines, and
 // setup runs once by hand, so O(n*m) is plenty.
-std::vector<Edit> edit_script(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+std::vector<Edit> edit_script(const std::vector<std::string_view>& a,
+                              const std::vector<std::string_view>& b) {
     std::size_t n = a.size(), m = b.size();
     std::vector<std::vector<unsigned>> lcs(n + 1, std::vector<unsigned>(m + 1, 0));
     for (std::size_t i = n; i-- > 0;) {
         for (std::size_t j = m; j-- > 0;) {
-            lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+            lcs[i][j] =
+                a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
         }
     }
     std::vector<Edit> edits;
@@ -51,8 +53,8 @@ std::vector<Edit> edit_script(const std::vector<std::string_view>& a, const std:
 
 }  // namespace
 
-std::string unified_diff(std::string_view before, std::string_view after, const std::string& before_name,
-                         const std::string& after_name) {
+std::string unified_diff(std::string_view before, std::string_view after,
+                         const std::string& before_name, const std::string& after_name) {
     if (before == after) return "";
     auto edits = edit_script(split_lines(before), split_lines(after));
     constexpr std::size_t kContext = 3;
@@ -65,7 +67,8 @@ std::string unified_diff(std::string_view before, std::string_view after, const 
     // Changes closer than 2*kContext unchanged lines share a hunk.
     for (std::size_t c = 0; c < changed.size();) {
         std::size_t last = c;
-        while (last + 1 < changed.size() && changed[last + 1] - changed[last] - 1 <= 2 * kContext) ++last;
+        while (last + 1 < changed.size() && changed[last + 1] - changed[last] - 1 <= 2 * kContext)
+            ++last;
         std::size_t start = changed[c] >= kContext ? changed[c] - kContext : 0;
         std::size_t end = std::min(edits.size(), changed[last] + 1 + kContext);
 
@@ -84,8 +87,9 @@ std::string unified_diff(std::string_view before, std::string_view after, const 
             body += '\n';
         }
         // diff -u numbers an empty side by the line before it.
-        out += "@@ -" + std::to_string(a_count ? a_line : a_line - 1) + "," + std::to_string(a_count) + " +" +
-               std::to_string(b_count ? b_line : b_line - 1) + "," + std::to_string(b_count) + " @@\n" + body;
+        out += "@@ -" + std::to_string(a_count ? a_line : a_line - 1) + "," +
+               std::to_string(a_count) + " +" + std::to_string(b_count ? b_line : b_line - 1) +
+               "," + std::to_string(b_count) + " @@\n" + body;
         c = last + 1;
     }
     return out;

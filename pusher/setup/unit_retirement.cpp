@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -29,7 +29,9 @@ std::vector<UnitFile> find_old_unit_files() {
         for (const auto& name : old_unit_names()) {
             UnitFile unit{dir, name, ""};
             struct stat st {};
-            if (::stat(unit.path().c_str(), &st) != 0 || !seen.insert({st.st_dev, st.st_ino}).second) continue;
+            if (::stat(unit.path().c_str(), &st) != 0 ||
+                !seen.insert({st.st_dev, st.st_ino}).second)
+                continue;
             unit.text = read_text_file(unit.path()).value_or("");
             found.push_back(std::move(unit));
         }
@@ -41,7 +43,8 @@ std::vector<std::string> retired_backups() {
     std::vector<std::string> backups;
     if (DIR* d = ::opendir(kAdminUnitDir)) {
         while (dirent* entry = ::readdir(d)) {
-            if (is_retired_unit_backup(entry->d_name)) backups.push_back(std::string(kAdminUnitDir) + "/" + entry->d_name);
+            if (is_retired_unit_backup(entry->d_name))
+                backups.push_back(std::string(kAdminUnitDir) + "/" + entry->d_name);
         }
         ::closedir(d);
     }
@@ -57,7 +60,8 @@ bool systemctl_step(const std::vector<std::string>& args, std::ostream& err) {
     for (const auto& a : args) command += " " + a;
     std::string why = outcome ? outcome->output : outcome.error().message;
     while (!why.empty() && why.back() == '\n') why.pop_back();
-    err << "ovpn-mgmt-push setup: `" << command << "' failed" << (why.empty() ? "" : ": " + why) << "\n";
+    err << "ovpn-mgmt-push setup: `" << command << "' failed" << (why.empty() ? "" : ": " + why)
+        << "\n";
     return false;
 }
 
@@ -98,15 +102,15 @@ bool retire_old_units(bool dry_run, std::ostream& out, std::ostream& err) {
             std::string backup = free_backup_path(kAdminUnitDir + std::string("/") +
                                                   retired_unit_backup_name(step.unit.name, stamp));
             if (!dry_run && std::rename(step.unit.path().c_str(), backup.c_str()) != 0) {
-                err << "ovpn-mgmt-push setup: cannot move `" << step.unit.path() << "' to `" << backup
-                    << "': " << std::strerror(errno) << "\n";
+                err << "ovpn-mgmt-push setup: cannot move `" << step.unit.path() << "' to `"
+                    << backup << "': " << std::strerror(errno) << "\n";
                 ok = false;
                 continue;
             }
             and_then((dry_run ? "keep the unit file as " : "unit file kept as ") + backup);
         }
-        out << (dry_run ? "would retire " : "retired ") << "the old timer script's " << step.unit.name << ": "
-            << done << "\n";
+        out << (dry_run ? "would retire " : "retired ") << "the old timer script's "
+            << step.unit.name << ": " << done << "\n";
     }
     if (!dry_run && running) {
         ok &= systemctl_step({"daemon-reload"}, err);

@@ -48,8 +48,8 @@ std::string complaint(const std::string& output) {
 
 }  // namespace
 
-WgCommandQuery::WgCommandQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
-                               SteadyClock::time_point now)
+WgCommandQuery::WgCommandQuery(const WgInterface& source, WgOptions options,
+                               std::shared_ptr<const PeerNames> names, SteadyClock::time_point now)
     : WgQuery(source, std::move(options), std::move(names), now) {
     spawn();
 }
@@ -60,8 +60,8 @@ int WgCommandQuery::fd() const {
 }
 
 std::string WgCommandQuery::timeout_message() const {
-    return "`wg show " + source_.iface + " dump' gave no answer within " + std::to_string(options_.timeout.count()) +
-           " ms";
+    return "`wg show " + source_.iface + " dump' gave no answer within " +
+           std::to_string(options_.timeout.count()) + " ms";
 }
 
 void WgCommandQuery::spawn() {
@@ -83,8 +83,10 @@ void WgCommandQuery::spawn() {
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
     std::string show = "show", dump = "dump";
-    char* argv[] = {options_.command.data(), show.data(), source_.iface.data(), dump.data(), nullptr};
-    std::string path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", locale = "LC_ALL=C";
+    char* argv[] = {options_.command.data(), show.data(), source_.iface.data(), dump.data(),
+                    nullptr};
+    std::string path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                locale = "LC_ALL=C";
     char* envp[] = {path.data(), locale.data(), nullptr};
     int rc = posix_spawnp(&pid_, options_.command.c_str(), &actions, &attr, argv, envp);
     posix_spawnattr_destroy(&attr);
@@ -94,7 +96,7 @@ void WgCommandQuery::spawn() {
         pid_ = -1;
         ::close(fds[0]);
         return fail("cannot run `" + options_.command + "': " + std::strerror(rc) +
-                            (rc == ENOENT ? " (install wireguard-tools)" : ""));
+                    (rc == ENOENT ? " (install wireguard-tools)" : ""));
     }
     pipe_fd_ = fds[0];
     ::fcntl(pipe_fd_, F_SETFL, ::fcntl(pipe_fd_, F_GETFL) | O_NONBLOCK);
@@ -115,7 +117,8 @@ void WgCommandQuery::read_available() {
             return false;
         }
         if (output_.size() + data.size() > kMaxOutput) {
-            fail("`wg show " + source_.iface + " dump' printed more than " + std::to_string(kMaxOutput >> 20) + " MiB");
+            fail("`wg show " + source_.iface + " dump' printed more than " +
+                 std::to_string(kMaxOutput >> 20) + " MiB");
             return false;
         }
         output_.append(data);
@@ -137,7 +140,8 @@ void WgCommandQuery::try_reap(bool block) {
 
 void WgCommandQuery::finish(int wait_status) {
     if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
-        return fail("`wg show " + source_.iface + " dump' " + describe_exit(wait_status) + complaint(output_));
+        return fail("`wg show " + source_.iface + " dump' " + describe_exit(wait_status) +
+                    complaint(output_));
     }
     finish_with(parse_wg_dump(output_), output_);
 }

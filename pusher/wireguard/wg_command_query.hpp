@@ -16,9 +16,9 @@
 namespace omp {
 
 class WgCommandQuery final : public WgQuery {
-public:
-    WgCommandQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
-                   SteadyClock::time_point now);
+  public:
+    WgCommandQuery(const WgInterface& source, WgOptions options,
+                   std::shared_ptr<const PeerNames> names, SteadyClock::time_point now);
     ~WgCommandQuery() override { release(); }
     WgCommandQuery(const WgCommandQuery&) = delete;
     WgCommandQuery& operator=(const WgCommandQuery&) = delete;
@@ -26,7 +26,7 @@ public:
     int fd() const override;
     short poll_events() const override { return finished() ? 0 : POLLIN; }
 
-private:
+  private:
     std::string timeout_message() const override;
     void on_ready(short revents) override;
     void release() override;

@@ -28,7 +28,8 @@ std::optional<std::string> read_peer(const std::vector<std::string_view>& f, WgP
     auto handshake = parse_whole_number<std::int64_t>(f[4]);
     auto rx = parse_whole_number<std::uint64_t>(f[5]);
     auto tx = parse_whole_number<std::uint64_t>(f[6]);
-    if (!handshake || *handshake < 0 || !rx || !tx) return "bad handshake time or transfer counters";
+    if (!handshake || *handshake < 0 || !rx || !tx)
+        return "bad handshake time or transfer counters";
     peer.latest_handshake = *handshake;
     peer.transfer_rx = *rx;
     peer.transfer_tx = *tx;
@@ -48,8 +49,9 @@ WgDump parse_wg_dump(std::string_view text) {
         auto fields = split(line, '\t');
         if (!interface_seen) {
             if (fields.size() != kInterfaceFields) {
-                dump.error = "not `wg show dump' output: the first line has " + std::to_string(fields.size()) +
-                             " fields, expected " + std::to_string(kInterfaceFields);
+                dump.error = "not `wg show dump' output: the first line has " +
+                             std::to_string(fields.size()) + " fields, expected " +
+                             std::to_string(kInterfaceFields);
                 return dump;
             }
             interface_seen = true;
@@ -58,7 +60,8 @@ WgDump parse_wg_dump(std::string_view text) {
         WgPeer peer;
         if (auto why = read_peer(fields, peer)) {
             ++dump.malformed_rows;
-            if (!dump.first_malformed) dump.first_malformed = "line " + std::to_string(line_number) + ": " + *why;
+            if (!dump.first_malformed)
+                dump.first_malformed = "line " + std::to_string(line_number) + ": " + *why;
             continue;
         }
         dump.peers.push_back(std::move(peer));

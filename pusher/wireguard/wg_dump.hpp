@@ -20,11 +20,11 @@ namespace omp {
 
 struct WgPeer {
     std::string public_key;
-    std::optional<RealAddress> endpoint;    // none before the peer's first packet
-    std::vector<std::string> allowed_ips;   // as printed, with the prefix length
-    std::int64_t latest_handshake = 0;      // epoch seconds; 0 = never
-    std::uint64_t transfer_rx = 0;          // bytes received from the peer
-    std::uint64_t transfer_tx = 0;          // bytes sent to the peer
+    std::optional<RealAddress> endpoint;   // none before the peer's first packet
+    std::vector<std::string> allowed_ips;  // as printed, with the prefix length
+    std::int64_t latest_handshake = 0;     // epoch seconds; 0 = never
+    std::uint64_t transfer_rx = 0;         // bytes received from the peer
+    std::uint64_t transfer_tx = 0;         // bytes sent to the peer
 };
 
 struct WgDump {

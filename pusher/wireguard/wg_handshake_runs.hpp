@@ -16,12 +16,12 @@
 namespace omp {
 
 class HandshakeRuns {
-public:
+  public:
     // Rewrites connected_at of every WireGuard session to the start of its run.
     void update(std::vector<SourceReport>& reports);
     std::size_t tracked() const { return started_.size(); }
 
-private:
+  private:
     using Key = std::pair<std::string, std::string>;  // source, public key
     std::map<Key, std::int64_t> started_;
 };

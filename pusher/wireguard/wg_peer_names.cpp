@@ -13,11 +13,14 @@ namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
-bool is_section(std::string_view line) { return line.starts_with('[') && line.ends_with(']'); }
+bool is_section(std::string_view line) {
+    return line.starts_with('[') && line.ends_with(']');
+}
 
 bool is_wg_config(const std::vector<std::string_view>& lines) {
     return std::any_of(lines.begin(), lines.end(), [](std::string_view l) {
@@ -41,15 +44,19 @@ std::optional<std::string_view> name_comment(std::string_view line) {
     return kv->second;
 }
 
-std::string where(const std::string& origin, std::size_t line) { return origin + ":" + std::to_string(line); }
+std::string where(const std::string& origin, std::size_t line) {
+    return origin + ":" + std::to_string(line);
+}
 
-Status parse_map(const std::vector<std::string_view>& lines, const std::string& origin, PeerNames& into) {
+Status parse_map(const std::vector<std::string_view>& lines, const std::string& origin,
+                 PeerNames& into) {
     for (std::size_t i = 0; i < lines.size(); ++i) {
         std::string_view line = trim(lines[i]);
         if (line.empty() || line.starts_with('#')) continue;
         std::size_t gap = line.find_first_of(" \t");
         std::string_view key = line.substr(0, gap);
-        std::string_view name = gap == std::string_view::npos ? std::string_view() : trim(line.substr(gap));
+        std::string_view name =
+            gap == std::string_view::npos ? std::string_view() : trim(line.substr(gap));
         if (!looks_like_wg_key(key) || name.empty()) {
             return error(where(origin, i + 1) + ": expected a public key, white space and a name");
         }
@@ -58,7 +65,8 @@ Status parse_map(const std::vector<std::string_view>& lines, const std::string& 
     return Ok{};
 }
 
-Status parse_config(const std::vector<std::string_view>& lines, const std::string& origin, PeerNames& into) {
+Status parse_config(const std::vector<std::string_view>& lines, const std::string& origin,
+                    PeerNames& into) {
     struct Peer {
         std::string key, name;
     };
@@ -87,7 +95,8 @@ Status parse_config(const std::vector<std::string_view>& lines, const std::strin
         name_for_next.reset();
         auto kv = key_value(line);
         if (peer && kv && iequals(kv->first, "PublicKey")) {
-            if (!looks_like_wg_key(kv->second)) return error(where(origin, i + 1) + ": PublicKey is not a WireGuard key");
+            if (!looks_like_wg_key(kv->second))
+                return error(where(origin, i + 1) + ": PublicKey is not a WireGuard key");
             peer->key = std::string(kv->second);
         }
     }
@@ -126,7 +135,9 @@ Result<PeerNames> load_peer_names(const std::vector<std::string>& paths) {
 }
 
 PeerNameFiles::PeerNameFiles(std::vector<std::string> paths, PeerNames names)
-    : paths_(std::move(paths)), stamps_(stamps()), names_(std::make_shared<const PeerNames>(std::move(names))) {}
+    : paths_(std::move(paths)),
+      stamps_(stamps()),
+      names_(std::make_shared<const PeerNames>(std::move(names))) {}
 
 std::vector<PeerNameFiles::Stamp> PeerNameFiles::stamps() const {
     std::vector<Stamp> result;
@@ -141,8 +152,8 @@ std::vector<PeerNameFiles::Stamp> PeerNameFiles::stamps() const {
 
 bool PeerNameFiles::same(const std::vector<Stamp>& a, const std::vector<Stamp>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Stamp& x, const Stamp& y) {
-        return x.exists == y.exists && x.inode == y.inode && x.size == y.size && x.mtime.tv_sec == y.mtime.tv_sec &&
-               x.mtime.tv_nsec == y.mtime.tv_nsec;
+        return x.exists == y.exists && x.inode == y.inode && x.size == y.size &&
+               x.mtime.tv_sec == y.mtime.tv_sec && x.mtime.tv_nsec == y.mtime.tv_nsec;
     });
 }
 

@@ -6,26 +6,28 @@
 // Configs hold private and preshared keys: messages name the file and line, never the text.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <sys/stat.h>
-
 #include "common/result.hpp"
 
 namespace omp {
 
 class PeerNames {
-public:
+  public:
     // nullptr when the key has no name.
     const std::string* name_of(const std::string& public_key) const;
-    void set(std::string public_key, std::string name) { names_[std::move(public_key)] = std::move(name); }
+    void set(std::string public_key, std::string name) {
+        names_[std::move(public_key)] = std::move(name);
+    }
     std::size_t size() const { return names_.size(); }
 
-private:
+  private:
     std::map<std::string, std::string, std::less<>> names_;
 };
 
@@ -38,7 +40,7 @@ Result<PeerNames> load_peer_names(const std::vector<std::string>& paths);
 // map shows with its name on the next poll without a reload. A file that turns bad keeps the
 // names read before, and says so.
 class PeerNameFiles {
-public:
+  public:
     PeerNameFiles(std::vector<std::string> paths, PeerNames names);
 
     // Re-reads when a file's modification time, size or inode changed since the last read.
@@ -46,7 +48,7 @@ public:
     std::shared_ptr<const PeerNames> names() const { return names_; }
     const std::vector<std::string>& paths() const { return paths_; }
 
-private:
+  private:
     struct Stamp {
         bool exists = false;
         ino_t inode = 0;

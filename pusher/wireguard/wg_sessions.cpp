@@ -4,7 +4,9 @@ namespace omp {
 
 namespace {
 
-std::string without_prefix_length(const std::string& cidr) { return cidr.substr(0, cidr.find('/')); }
+std::string without_prefix_length(const std::string& cidr) {
+    return cidr.substr(0, cidr.find('/'));
+}
 
 bool connected(const WgPeer& peer, std::int64_t now_epoch, std::chrono::seconds threshold) {
     // A handshake "in the future" (the clock stepped back) is as fresh as one just now.
@@ -30,7 +32,8 @@ ParsedStatus wg_sessions(WgDump dump, const std::string& source, const PeerNames
             s.real_ip = peer.endpoint->ip;
             s.real_port = peer.endpoint->port;
         }
-        if (!peer.allowed_ips.empty()) s.virtual_ip = without_prefix_length(peer.allowed_ips.front());
+        if (!peer.allowed_ips.empty())
+            s.virtual_ip = without_prefix_length(peer.allowed_ips.front());
         for (const auto& ip : peer.allowed_ips) {
             if (ip.find(':') != std::string::npos) {
                 s.virtual_ipv6 = without_prefix_length(ip);

@@ -32,18 +32,19 @@ inline constexpr const char* kDefaultWgUapiDir = "/run/wireguard";
 struct WgOptions {
     std::chrono::milliseconds timeout{2000};
     std::chrono::seconds handshake_timeout{180};
-    std::string command = "wg";               // looked up in PATH
+    std::string command = "wg";                // looked up in PATH
     std::string uapi_dir = kDefaultWgUapiDir;  // where userspace implementations put their sockets
 };
 
 // One query per interface: over its UAPI socket when it has one, else with `wg`.
 SourceQueries start_wg_queries(const std::vector<WgInterface>& interfaces, const WgOptions& options,
-                               const std::shared_ptr<const PeerNames>& names, SteadyClock::time_point now);
+                               const std::shared_ptr<const PeerNames>& names,
+                               SteadyClock::time_point now);
 
 // What both WireGuard queries share beyond the stream life cycle: their report's name and
 // kind, the error prefix, the deadline, and how an answer becomes the source's sessions.
 class WgQuery : public StreamQuery {
-protected:
+  protected:
     WgQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
             SteadyClock::time_point now);
     // The connected peers as the source's sessions, or why not; wipes `answer` either way.

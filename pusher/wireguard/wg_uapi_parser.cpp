@@ -26,10 +26,12 @@ std::optional<std::string> hex_key_to_base64(std::string_view hex) {
         if (!high || !low) return std::nullopt;
         bytes[i] = static_cast<unsigned char>(*high << 4 | *low);
     }
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     for (std::size_t i = 0; i < 32; i += 3) {
-        unsigned chunk = bytes[i] << 16 | (i + 1 < 32 ? bytes[i + 1] << 8 : 0) | (i + 2 < 32 ? bytes[i + 2] : 0);
+        unsigned chunk =
+            bytes[i] << 16 | (i + 1 < 32 ? bytes[i + 1] << 8 : 0) | (i + 2 < 32 ? bytes[i + 2] : 0);
         out += kAlphabet[chunk >> 18 & 63];
         out += kAlphabet[chunk >> 12 & 63];
         out += i + 1 < 32 ? kAlphabet[chunk >> 6 & 63] : '=';
@@ -39,7 +41,7 @@ std::optional<std::string> hex_key_to_base64(std::string_view hex) {
 }
 
 class UapiReader {
-public:
+  public:
     explicit UapiReader(WgDump& dump) : dump_(dump) {}
 
     void line(std::string_view key, std::string_view value, std::size_t line_number) {
@@ -47,8 +49,10 @@ public:
             close_peer();
             peer_.emplace();
             line_ = line_number;
-            if (auto base64 = hex_key_to_base64(value)) peer_->public_key = *base64;
-            else problem_ = "bad public key";
+            if (auto base64 = hex_key_to_base64(value))
+                peer_->public_key = *base64;
+            else
+                problem_ = "bad public key";
             return;
         }
         if (!peer_) return;  // the interface's own keys
@@ -70,7 +74,8 @@ public:
         if (!peer_) return;
         if (problem_) {
             ++dump_.malformed_rows;
-            if (!dump_.first_malformed) dump_.first_malformed = "peer at line " + std::to_string(line_) + ": " + *problem_;
+            if (!dump_.first_malformed)
+                dump_.first_malformed = "peer at line " + std::to_string(line_) + ": " + *problem_;
         } else {
             dump_.peers.push_back(std::move(*peer_));
         }
@@ -78,12 +83,14 @@ public:
         problem_.reset();
     }
 
-private:
+  private:
     template <typename Int>
     void read_number(Int& into, std::string_view value, std::string_view key) {
         auto number = parse_whole_number<Int>(value);
-        if (number && *number >= 0) into = *number;
-        else problem_ = "bad " + std::string(key);
+        if (number && *number >= 0)
+            into = *number;
+        else
+            problem_ = "bad " + std::string(key);
     }
 
     WgDump& dump_;

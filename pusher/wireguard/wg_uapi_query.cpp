@@ -20,7 +20,8 @@ constexpr std::size_t kMaxAnswer = 64u << 20;
 
 WgUapiQuery::WgUapiQuery(const WgInterface& source, std::string socket_path, WgOptions options,
                          std::shared_ptr<const PeerNames> names, SteadyClock::time_point now)
-    : WgQuery(source, std::move(options), std::move(names), now), socket_path_(std::move(socket_path)) {
+    : WgQuery(source, std::move(options), std::move(names), now),
+      socket_path_(std::move(socket_path)) {
     connect_socket();
 }
 
@@ -36,17 +37,20 @@ short WgUapiQuery::poll_events() const {
 }
 
 std::string WgUapiQuery::timeout_message() const {
-    return "no answer on " + socket_path_ + " within " + std::to_string(options_.timeout.count()) + " ms";
+    return "no answer on " + socket_path_ + " within " + std::to_string(options_.timeout.count()) +
+           " ms";
 }
 
 void WgUapiQuery::connect_socket() {
     sockaddr_un address{};
-    if (socket_path_.size() >= sizeof address.sun_path) return fail("socket path too long: " + socket_path_);
+    if (socket_path_.size() >= sizeof address.sun_path)
+        return fail("socket path too long: " + socket_path_);
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, socket_path_.c_str(), socket_path_.size() + 1);
     fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return fail(std::string("socket: ") + std::strerror(errno));
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) return send_request();
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0)
+        return send_request();
     if (errno == EINPROGRESS || errno == EAGAIN) {
         connecting_ = true;  // a unix socket's listen queue is full: wait for room
         return;
@@ -56,7 +60,8 @@ void WgUapiQuery::connect_socket() {
 
 void WgUapiQuery::on_ready(short revents) {
     if (connecting_ && revents & (POLLOUT | POLLERR | POLLHUP)) {
-        if (int err = connect_error(fd_)) return fail("connect " + socket_path_ + ": " + std::strerror(err));
+        if (int err = connect_error(fd_))
+            return fail("connect " + socket_path_ + ": " + std::strerror(err));
         connecting_ = false;
         return send_request();
     }
@@ -65,7 +70,8 @@ void WgUapiQuery::on_ready(short revents) {
 }
 
 void WgUapiQuery::send_request() {
-    if (int err = send_pending(fd_, request_)) fail(std::string("write to ") + socket_path_ + ": " + std::strerror(err));
+    if (int err = send_pending(fd_, request_))
+        fail(std::string("write to ") + socket_path_ + ": " + std::strerror(err));
 }
 
 void WgUapiQuery::read_available() {

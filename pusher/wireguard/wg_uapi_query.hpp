@@ -12,7 +12,7 @@
 namespace omp {
 
 class WgUapiQuery final : public WgQuery {
-public:
+  public:
     WgUapiQuery(const WgInterface& source, std::string socket_path, WgOptions options,
                 std::shared_ptr<const PeerNames> names, SteadyClock::time_point now);
     ~WgUapiQuery() override { release(); }
@@ -22,7 +22,7 @@ public:
     int fd() const override { return fd_; }
     short poll_events() const override;
 
-private:
+  private:
     std::string timeout_message() const override;
     void on_ready(short revents) override;
     void release() override;

@@ -30,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t n = encode(f, buffer);
     auto again = decode(std::string_view(buffer.data(), n));
     const Event* back = again ? &*again : nullptr;
-    if (!back || back->source.substr(0, kMaxValue) != event->source.substr(0, kMaxValue)) std::abort();
+    if (!back || back->source.substr(0, kMaxValue) != event->source.substr(0, kMaxValue))
+        std::abort();
     return 0;
 }

@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!peer.public_key.empty() && !omp::looks_like_wg_key(peer.public_key)) std::abort();
     }
     (void)omp::wg_sessions(std::move(uapi), "wg", names, 1800000000, std::chrono::seconds(180));
-    (void)omp::wg_sessions(omp::parse_wg_dump(text), "wg", names, 1800000000, std::chrono::seconds(180));
+    (void)omp::wg_sessions(omp::parse_wg_dump(text), "wg", names, 1800000000,
+                           std::chrono::seconds(180));
     return 0;
 }

@@ -15,7 +15,7 @@ namespace {
 
 // A query that has its report before anyone polls it (as a refused connect has).
 class CannedQuery final : public omp::SourceQuery {
-public:
+  public:
     explicit CannedQuery(omp::SourceReport report) : report_(std::move(report)) {}
     int fd() const override { return -1; }
     short poll_events() const override { return 0; }
@@ -24,22 +24,23 @@ public:
     bool finished() const override { return true; }
     omp::SourceReport take_report() override { return std::move(report_); }
 
-private:
+  private:
     omp::SourceReport report_;
 };
 
 struct World {
     std::vector<omp::SourceReport> reports;  // what every poll finds
     int polls = 0;
-    std::vector<std::string> bodies;          // every POST the panel received
+    std::vector<std::string> bodies;  // every POST the panel received
     bool in_flight = false;
-    std::deque<omp::PostResult> answers;      // how the panel answers, in order
-    std::vector<std::string> panels;          // the URL of every client made
-    std::map<std::string, std::deque<std::optional<std::string>>> log_reasons;  // common name -> lookups
+    std::deque<omp::PostResult> answers;  // how the panel answers, in order
+    std::vector<std::string> panels;      // the URL of every client made
+    std::map<std::string, std::deque<std::optional<std::string>>>
+        log_reasons;  // common name -> lookups
 };
 
 class FakeSources final : public omp::SourcePoller {
-public:
+  public:
     explicit FakeSources(World& w) : w_(w) {}
     omp::SourceQueries start(Clock::time_point) override {
         ++w_.polls;
@@ -49,12 +50,12 @@ public:
     }
     void reconfigure(const omp::Settings&) override {}
 
-private:
+  private:
     World& w_;
 };
 
 class FakePanel final : public omp::PanelClient {
-public:
+  public:
     explicit FakePanel(World& w) : w_(w) {}
     void start(std::string body) override {
         w_.bodies.push_back(std::move(body));
@@ -70,15 +71,16 @@ public:
     }
     omp::Status wait(std::vector<pollfd>&, std::chrono::milliseconds) override { return omp::Ok{}; }
 
-private:
+  private:
     World& w_;
 };
 
 class FakeReasons final : public omp::ReasonSource {
-public:
+  public:
     explicit FakeReasons(World& w) : w_(w) {}
     bool covers(const std::string& source) const override { return source == "udp"; }
-    std::optional<std::string> reason_for(const omp::SessionKey& s, Clock::time_point, Clock::time_point) override {
+    std::optional<std::string> reason_for(const omp::SessionKey& s, Clock::time_point,
+                                          Clock::time_point) override {
         auto& answers = w_.log_reasons[s.common_name];
         if (answers.empty()) return std::nullopt;
         auto answer = answers.front();
@@ -86,7 +88,7 @@ public:
         return answer;
     }
 
-private:
+  private:
     World& w_;
 };
 
@@ -120,8 +122,12 @@ omp::event::Event disconnect(const std::string& name, std::uint16_t port, std::i
     return e;
 }
 
-omp::PostResult accepted() { return omp::PostResult{true, 200, "", ""}; }
-omp::PostResult refused() { return omp::PostResult{false, 503, "panel answered HTTP 503", "http 503"}; }
+omp::PostResult accepted() {
+    return omp::PostResult{true, 200, "", ""};
+}
+omp::PostResult refused() {
+    return omp::PostResult{false, 503, "panel answered HTTP 503", "http 503"};
+}
 
 struct Daemon {
     TempDir state;
@@ -129,7 +135,8 @@ struct Daemon {
     Clock::time_point t0 = Clock::now();
     omp::CycleRunner runner;
 
-    explicit Daemon(std::vector<omp::Session> listed = {session("alice", 5000)}) : runner(make(listed)) {}
+    explicit Daemon(std::vector<omp::Session> listed = {session("alice", 5000)})
+        : runner(make(listed)) {}
 
     omp::CycleRunner make(std::vector<omp::Session> listed) {
         world.reports = {report(std::move(listed))};

@@ -13,7 +13,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-omp::PostResult failure(const std::string& kind) { return omp::PostResult{false, 0, "failed: " + kind, kind}; }
+omp::PostResult failure(const std::string& kind) {
+    return omp::PostResult{false, 0, "failed: " + kind, kind};
+}
 
 }  // namespace
 
@@ -115,10 +117,12 @@ BOOST_AUTO_TEST_CASE(a_wait_ends_without_a_reason_at_its_deadline_or_when_the_re
     waits.start("gone", t);
     BOOST_TEST((*waits.next_deadline() == t + omp::ReasonWaits::kWait));
     auto none = [](const std::string&, Clock::time_point) { return std::optional<std::string>(); };
-    auto settled = waits.settle(t, [](const std::string& id) { return id != "gone"; }, none);
+    auto settled = waits.settle(
+        t, [](const std::string& id) { return id != "gone"; }, none);
     BOOST_REQUIRE(settled.size() == 1u);
     BOOST_TEST(settled[0].record_id == "gone");
-    settled = waits.settle(t + omp::ReasonWaits::kWait, [](const std::string&) { return true; }, none);
+    settled = waits.settle(
+        t + omp::ReasonWaits::kWait, [](const std::string&) { return true; }, none);
     BOOST_REQUIRE(settled.size() == 1u);
     BOOST_TEST(!settled[0].reason.has_value());
 }

@@ -35,26 +35,39 @@ ReasonHint session_hint(std::string cn, std::uint16_t port, std::string reason) 
 BOOST_AUTO_TEST_SUITE(ovpn_log)
 
 BOOST_AUTO_TEST_CASE(lines_of_openvpn_2_6_give_the_reason) {
-    BOOST_TEST(reason_of("2026-11-26 00:06:06 exit1/127.0.0.1:54490 SIGTERM[soft,delayed-exit] received, "
-                         "client-instance exiting") == "client-exit");
-    BOOST_TEST(reason_of("2026-11-26 00:06:01 exit1/127.0.0.1:54490 CC-EEN exit message received by peer") ==
-               "client-exit");
-    BOOST_TEST(reason_of("2026-11-26 00:06:10 ping2/127.0.0.1:45118 [ping2] Inactivity timeout (--ping-restart), "
+    BOOST_TEST(
+        reason_of("2026-11-26 00:06:06 exit1/127.0.0.1:54490 SIGTERM[soft,delayed-exit] received, "
+                  "client-instance exiting") == "client-exit");
+    BOOST_TEST(
+        reason_of(
+            "2026-11-26 00:06:01 exit1/127.0.0.1:54490 CC-EEN exit message received by peer") ==
+        "client-exit");
+    BOOST_TEST(reason_of("2026-11-26 00:06:10 ping2/127.0.0.1:45118 [ping2] Inactivity timeout "
+                         "(--ping-restart), "
                          "restarting") == "ping-timeout");
-    BOOST_TEST(reason_of("2026-11-26 00:06:02 kick3/127.0.0.1:45302 SIGTERM[soft,] received, client-instance "
-                         "exiting") == "kicked");
-    BOOST_TEST(reason_of("2026-11-26 00:06:03 reset4/127.0.0.1:45310 Connection reset, restarting [0]") ==
-               "connection-reset");
-    BOOST_TEST(reason_of("2026-11-26 00:06:03 bob/192.0.2.1:1194 TLS Error: TLS key negotiation failed to occur "
-                         "within 60 seconds (check your network connectivity)") == "tls-error");
-    BOOST_TEST(reason_of("2026-11-26 00:06:33 SIGTERM[hard,] received, process exiting") == "server-shutdown");
-    BOOST_TEST(reason_of("2026-11-26 00:06:31 MULTI: new connection by client 'dup' will cause previous active "
-                         "sessions by this client to be dropped.  Remember to use the --duplicate-cn option") ==
-               "replaced");
+    BOOST_TEST(
+        reason_of(
+            "2026-11-26 00:06:02 kick3/127.0.0.1:45302 SIGTERM[soft,] received, client-instance "
+            "exiting") == "kicked");
+    BOOST_TEST(
+        reason_of("2026-11-26 00:06:03 reset4/127.0.0.1:45310 Connection reset, restarting [0]") ==
+        "connection-reset");
+    BOOST_TEST(
+        reason_of(
+            "2026-11-26 00:06:03 bob/192.0.2.1:1194 TLS Error: TLS key negotiation failed to occur "
+            "within 60 seconds (check your network connectivity)") == "tls-error");
+    BOOST_TEST(reason_of("2026-11-26 00:06:33 SIGTERM[hard,] received, process exiting") ==
+               "server-shutdown");
+    BOOST_TEST(
+        reason_of(
+            "2026-11-26 00:06:31 MULTI: new connection by client 'dup' will cause previous active "
+            "sessions by this client to be dropped.  Remember to use the --duplicate-cn option") ==
+        "replaced");
 }
 
 BOOST_AUTO_TEST_CASE(session_lines_name_the_session) {
-    auto h = omp::classify_log_line("2026-11-26 00:06:03 reset4/127.0.0.1:45310 Connection reset, restarting [0]");
+    auto h = omp::classify_log_line(
+        "2026-11-26 00:06:03 reset4/127.0.0.1:45310 Connection reset, restarting [0]");
     BOOST_REQUIRE(h);
     BOOST_TEST((h->scope == ReasonHint::Scope::session));
     BOOST_TEST(h->common_name == "reset4");
@@ -64,7 +77,8 @@ BOOST_AUTO_TEST_CASE(session_lines_name_the_session) {
 
 BOOST_AUTO_TEST_CASE(an_inactivity_timeout_without_the_session_prefix_names_the_client) {
     // Seen with several clients connected: OpenVPN handles the timer outside the client's context.
-    auto h = omp::classify_log_line("2026-11-26 00:11:48 [vanishes] Inactivity timeout (--ping-restart), restarting");
+    auto h = omp::classify_log_line(
+        "2026-11-26 00:11:48 [vanishes] Inactivity timeout (--ping-restart), restarting");
     BOOST_REQUIRE(h);
     BOOST_TEST((h->scope == ReasonHint::Scope::common_name));
     BOOST_TEST(h->common_name == "vanishes");
@@ -72,11 +86,13 @@ BOOST_AUTO_TEST_CASE(an_inactivity_timeout_without_the_session_prefix_names_the_
 }
 
 BOOST_AUTO_TEST_CASE(lines_without_a_timestamp_as_in_the_journal_work_too) {
-    BOOST_TEST(reason_of("reset4/127.0.0.1:45310 Connection reset, restarting [0]") == "connection-reset");
+    BOOST_TEST(reason_of("reset4/127.0.0.1:45310 Connection reset, restarting [0]") ==
+               "connection-reset");
 }
 
 BOOST_AUTO_TEST_CASE(other_lines_say_nothing) {
-    BOOST_TEST(reason_of("2026-11-26 00:06:29 tcpexit/127.0.0.1:58310 PLUGIN_CALL: POST x/PLUGIN_CLIENT_CONNECT_V2 "
+    BOOST_TEST(reason_of("2026-11-26 00:06:29 tcpexit/127.0.0.1:58310 PLUGIN_CALL: POST "
+                         "x/PLUGIN_CLIENT_CONNECT_V2 "
                          "status=0") == "none");
     BOOST_TEST(reason_of("2026-11-26 00:06:11 Initialization Sequence Completed") == "none");
     BOOST_TEST(reason_of("") == "none");

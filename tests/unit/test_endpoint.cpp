@@ -1,5 +1,6 @@
-#include <boost/test/unit_test.hpp>
 #include <netinet/in.h>
+
+#include <boost/test/unit_test.hpp>
 
 #include "openvpn/endpoint.hpp"
 

@@ -82,9 +82,15 @@ std::unique_ptr<EventSender> make_sender(const std::string& path) {
     return std::unique_ptr<EventSender>(*r);
 }
 
-const char* kConnectEnv[] = {"common_name=alice-cn", "username=alice", "trusted_ip=192.0.2.7",
-                             "trusted_port=40000", "ifconfig_pool_remote_ip=10.8.0.2",
-                             "time_unix=1730000000", "untrusted_ip=192.0.2.7", "verb=3", nullptr};
+const char* kConnectEnv[] = {"common_name=alice-cn",
+                             "username=alice",
+                             "trusted_ip=192.0.2.7",
+                             "trusted_port=40000",
+                             "ifconfig_pool_remote_ip=10.8.0.2",
+                             "time_unix=1730000000",
+                             "untrusted_ip=192.0.2.7",
+                             "verb=3",
+                             nullptr};
 
 }  // namespace
 
@@ -134,8 +140,13 @@ BOOST_AUTO_TEST_CASE(connect_sends_one_datagram_with_the_client_fields) {
 BOOST_AUTO_TEST_CASE(disconnect_carries_final_counters_and_ipv6_address) {
     Receiver rx(temp_socket_path());
     auto sender = make_sender(rx.path);
-    const char* env[] = {"common_name=bob", "trusted_ip6=2001:db8::5", "trusted_port=1194",
-                         "bytes_received=100", "bytes_sent=200", "time_duration=30", nullptr};
+    const char* env[] = {"common_name=bob",
+                         "trusted_ip6=2001:db8::5",
+                         "trusted_port=1194",
+                         "bytes_received=100",
+                         "bytes_sent=200",
+                         "time_duration=30",
+                         nullptr};
     sender->on_client_event(omp::event::Kind::disconnect, env);
     auto e = rx.receive();
     BOOST_REQUIRE(e);

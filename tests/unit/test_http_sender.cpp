@@ -25,7 +25,8 @@ bool mentions(const std::string& text, const std::string& part) {
 BOOST_AUTO_TEST_CASE(the_installed_libcurl_loads_with_every_function) {
     auto loaded = omp::CurlLibrary::load();
     BOOST_REQUIRE_MESSAGE(loaded.ok(), (loaded.ok() ? std::string() : loaded.error().message));
-    BOOST_TEST(loaded->version_info(CURLVERSION_NOW)->version_num >= omp::CurlLibrary::kOldestVersion);
+    BOOST_TEST(loaded->version_info(CURLVERSION_NOW)->version_num >=
+               omp::CurlLibrary::kOldestVersion);
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_library_is_an_error_naming_it) {
@@ -59,7 +60,8 @@ BOOST_AUTO_TEST_CASE(text_that_is_no_url_is_refused_naming_it) {
 }
 
 BOOST_AUTO_TEST_CASE(credentials_are_cut_from_the_url_in_logs) {
-    BOOST_TEST(omp::url_for_log(curl(), "https://user:hunter2@panel.example/e") == "https://panel.example/e");
+    BOOST_TEST(omp::url_for_log(curl(), "https://user:hunter2@panel.example/e") ==
+               "https://panel.example/e");
     BOOST_TEST(!mentions(omp::url_for_log(curl(), "no url user:hunter2@host"), "hunter2"));
 }
 

@@ -4,7 +4,8 @@
 
 namespace {
 
-const char* kGreeting = ">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info\r\n";
+const char* kGreeting =
+    ">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info\r\n";
 const char* kStatus =
     "TITLE\tOpenVPN 2.6.14\r\n"
     "HEADER\tCLIENT_LIST\tCommon Name\tReal Address\tVirtual Address\tBytes Received\tBytes Sent\t"
@@ -124,7 +125,8 @@ BOOST_AUTO_TEST_CASE(more_rows_than_any_openvpn_lists_are_refused) {
     std::string row = "CLIENT_LIST\tx\t192.0.2.1:5\t10.8.0.2\t1\t2\t1700000000\tx\r\n";
     std::string many;
     for (std::size_t i = 0; i < 1000; ++i) many += row;
-    for (std::size_t i = 0; i <= omp::MgmtConversation::kMaxRows / 1000 && !c.finished(); ++i) c.feed(many);
+    for (std::size_t i = 0; i <= omp::MgmtConversation::kMaxRows / 1000 && !c.finished(); ++i)
+        c.feed(many);
     BOOST_TEST(c.failed());
     BOOST_TEST(c.error().find("lists more than") != std::string::npos);
 }

@@ -8,14 +8,18 @@ const char* kOldOneshot =
     "[Unit]\nDescription=Push OpenVPN status to the panel\n\n[Service]\nType=oneshot\n"
     "ExecStart=/usr/local/bin/ovpn-mgmt-push.sh\n";
 const char* kOldTimer =
-    "[Unit]\nDescription=every 2 s\n\n[Timer]\nOnBootSec=10s\nOnUnitActiveSec=2s\nAccuracySec=100ms\n\n"
+    "[Unit]\nDescription=every 2 "
+    "s\n\n[Timer]\nOnBootSec=10s\nOnUnitActiveSec=2s\nAccuracySec=100ms\n\n"
     "[Install]\nWantedBy=timers.target\n";
 const char* kPackageUnit =
     "[Unit]\nDescription=Live OpenVPN session push\n\n[Service]\nType=notify\n"
-    "ExecCondition=/usr/sbin/ovpn-mgmt-push is-configured\nExecStart=/usr/sbin/ovpn-mgmt-push run\n\n"
+    "ExecCondition=/usr/sbin/ovpn-mgmt-push is-configured\nExecStart=/usr/sbin/ovpn-mgmt-push "
+    "run\n\n"
     "[Install]\nWantedBy=multi-user.target\n";
 
-omp::UnitFile admin(std::string name, std::string text) { return {omp::kAdminUnitDir, std::move(name), std::move(text)}; }
+omp::UnitFile admin(std::string name, std::string text) {
+    return {omp::kAdminUnitDir, std::move(name), std::move(text)};
+}
 
 }  // namespace
 
@@ -27,17 +31,20 @@ BOOST_AUTO_TEST_CASE(a_oneshot_in_etc_that_runs_the_script_shadows_the_package_u
 
 BOOST_AUTO_TEST_CASE(an_admins_full_copy_of_the_package_unit_is_left_alone) {
     BOOST_TEST(!omp::is_old_script_unit(admin("ovpn-mgmt-push.service", kPackageUnit)));
-    std::string prefixed = "[Service]\nExecStart=\nExecStart=-/usr/sbin/ovpn-mgmt-push run --interval 5\n";
+    std::string prefixed =
+        "[Service]\nExecStart=\nExecStart=-/usr/sbin/ovpn-mgmt-push run --interval 5\n";
     BOOST_TEST(!omp::is_old_script_unit(admin("ovpn-mgmt-push.service", prefixed)));
 }
 
 BOOST_AUTO_TEST_CASE(the_package_unit_in_lib_is_never_old) {
-    BOOST_TEST(!omp::is_old_script_unit({"/lib/systemd/system", "ovpn-mgmt-push.service", kOldOneshot}));
+    BOOST_TEST(
+        !omp::is_old_script_unit({"/lib/systemd/system", "ovpn-mgmt-push.service", kOldOneshot}));
 }
 
 BOOST_AUTO_TEST_CASE(every_timer_and_status_push_service_of_the_script_is_old_wherever_it_is) {
-    for (const char* name : {"ovpn-mgmt-push.timer", "ovpn-status-push.timer", "ovpn-status-push-tcp.timer",
-                             "ovpn-status-push.service", "ovpn-status-push-tcp.service"}) {
+    for (const char* name :
+         {"ovpn-mgmt-push.timer", "ovpn-status-push.timer", "ovpn-status-push-tcp.timer",
+          "ovpn-status-push.service", "ovpn-status-push-tcp.service"}) {
         BOOST_TEST(omp::is_old_script_unit(admin(name, kOldTimer)), name);
         BOOST_TEST(omp::is_old_script_unit({"/lib/systemd/system", name, kOldTimer}), name);
     }

@@ -34,7 +34,9 @@ omp::Snapshot snapshot_of(std::vector<omp::Session> sessions) {
     return omp::merge_reports(std::move(reports));
 }
 
-omp::Snapshot one_user_snapshot() { return snapshot_of({alice()}); }
+omp::Snapshot one_user_snapshot() {
+    return snapshot_of({alice()});
+}
 
 json render(const omp::Snapshot& snap) {
     omp::PayloadContext ctx;

@@ -36,8 +36,9 @@ BOOST_AUTO_TEST_CASE(fresh_config_gets_plugin_and_management) {
     auto plan = omp::plan_setup(parse(kFresh), options());
     std::string out = omp::render_server_config(plan.config);
     BOOST_TEST(out.starts_with(kFresh));
-    BOOST_TEST(out.find("\nplugin /usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so "
-                        "instance=udp socket=/run/ovpn-mgmt-push/events.sock\n") != std::string::npos);
+    BOOST_TEST(
+        out.find("\nplugin /usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so "
+                 "instance=udp socket=/run/ovpn-mgmt-push/events.sock\n") != std::string::npos);
     BOOST_TEST(out.find("\nmanagement 127.0.0.1 7505\n") != std::string::npos);
     BOOST_TEST(plan.changes.size() == 2u);
     BOOST_TEST(plan.management == "127.0.0.1:7505");
@@ -52,32 +53,36 @@ BOOST_AUTO_TEST_CASE(second_run_changes_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(existing_management_line_is_kept_and_reported) {
-    auto plan = omp::plan_setup(parse(std::string(kFresh) + "management 127.0.0.1 7600 /etc/openvpn/pw\n"), options());
+    auto plan = omp::plan_setup(
+        parse(std::string(kFresh) + "management 127.0.0.1 7600 /etc/openvpn/pw\n"), options());
     BOOST_TEST(plan.management == "127.0.0.1:7600");
     BOOST_TEST(plan.changes.size() == 1u);  // only the plugin
 }
 
 BOOST_AUTO_TEST_CASE(unix_management_socket_is_reported_as_unix_address) {
-    auto plan = omp::plan_setup(parse(std::string(kFresh) + "management /run/openvpn/udp.sock unix\n"), options());
+    auto plan = omp::plan_setup(
+        parse(std::string(kFresh) + "management /run/openvpn/udp.sock unix\n"), options());
     BOOST_TEST(plan.management == "unix:/run/openvpn/udp.sock");
 }
 
 BOOST_AUTO_TEST_CASE(old_hook_lines_are_removed_others_kept) {
     auto plan = omp::plan_setup(
-        parse(std::string(kFresh) +
-              "client-connect \"/usr/local/bin/ovpn-mgmt-push.sh connect\"\n"
-              "client-disconnect /usr/local/bin/ovpn-mgmt-push.sh\n"
-              "client-connect /etc/openvpn/other-hook.sh\n"),
+        parse(std::string(kFresh) + "client-connect \"/usr/local/bin/ovpn-mgmt-push.sh connect\"\n"
+                                    "client-disconnect /usr/local/bin/ovpn-mgmt-push.sh\n"
+                                    "client-connect /etc/openvpn/other-hook.sh\n"),
         options());
     std::string out = omp::render_server_config(plan.config);
     BOOST_TEST(out.find("ovpn-mgmt-push.sh") == std::string::npos);
     BOOST_TEST(out.find("client-connect /etc/openvpn/other-hook.sh") != std::string::npos);
-    BOOST_TEST(plan.changes[0] == "removed 2 old hook line(s) calling /usr/local/bin/ovpn-mgmt-push.sh");
+    BOOST_TEST(plan.changes[0] ==
+               "removed 2 old hook line(s) calling /usr/local/bin/ovpn-mgmt-push.sh");
 }
 
 BOOST_AUTO_TEST_CASE(existing_plugin_keeps_its_instance) {
-    auto plan = omp::plan_setup(
-        parse(std::string(kFresh) + "plugin /opt/openvpn-plugin-mgmt-push.so instance=edge socket=/x\n"), options());
+    auto plan =
+        omp::plan_setup(parse(std::string(kFresh) +
+                              "plugin /opt/openvpn-plugin-mgmt-push.so instance=edge socket=/x\n"),
+                        options());
     BOOST_TEST(plan.source == "edge");
 }
 
@@ -96,22 +101,25 @@ BOOST_AUTO_TEST_CASE(proto_family_and_server_detection) {
 }
 
 BOOST_AUTO_TEST_CASE(comments_quotes_and_escapes_split_like_openvpn) {
-    auto c = parse("# management 1.1.1.1 1\n; plugin x\nstatus \"/var/log/open vpn.log\" 10\nx a\\ b\n");
+    auto c =
+        parse("# management 1.1.1.1 1\n; plugin x\nstatus \"/var/log/open vpn.log\" 10\nx a\\ b\n");
     BOOST_TEST(!omp::find_directive(c, "management"));
     BOOST_TEST((*omp::find_directive(c, "status"))[1] == "/var/log/open vpn.log");
     BOOST_TEST((*omp::find_directive(c, "x"))[1] == "a b");
 }
 
 BOOST_AUTO_TEST_CASE(unparsable_configs_are_refused_with_the_line) {
-    BOOST_TEST(error_of("port 1194\nstatus \"/var/log/x\n").find("bad.conf:2") != std::string::npos);
+    BOOST_TEST(error_of("port 1194\nstatus \"/var/log/x\n").find("bad.conf:2") !=
+               std::string::npos);
     BOOST_TEST(error_of("<ca>\nabc\n").find("<ca> is never closed") != std::string::npos);
     BOOST_TEST(error_of("verb 3\n</ca>\n").find("closes no open block") != std::string::npos);
     BOOST_TEST(error_of(std::string("verb 3\n\0\n", 9)).find("NUL") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_final_newline_is_kept_when_nothing_changes) {
-    std::string text = "server 10.8.0.0 255.255.255.0\nplugin /x/openvpn-plugin-mgmt-push.so instance=udp\n"
-                       "management 127.0.0.1 7505";
+    std::string text =
+        "server 10.8.0.0 255.255.255.0\nplugin /x/openvpn-plugin-mgmt-push.so instance=udp\n"
+        "management 127.0.0.1 7505";
     auto plan = omp::plan_setup(parse(text), options());
     BOOST_TEST(plan.changes.empty());
     BOOST_TEST(omp::render_server_config(plan.config) == text);

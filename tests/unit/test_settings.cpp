@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
-#include <fstream>
 
 #include "config/setting_table.hpp"
 #include "config/settings.hpp"
@@ -80,8 +80,9 @@ BOOST_AUTO_TEST_CASE(url_is_built_from_panel_url_and_server_id) {
 }
 
 BOOST_AUTO_TEST_CASE(panel_events_url_beats_panel_url) {
-    auto s = resolve({"push"}, {{"PANEL_EVENTS_URL", "http://a/e"}, {"PANEL_URL", "http://b"},
-                                {"SERVER_ID", "1"}});
+    auto s = resolve(
+        {"push"},
+        {{"PANEL_EVENTS_URL", "http://a/e"}, {"PANEL_URL", "http://b"}, {"SERVER_ID", "1"}});
     BOOST_REQUIRE(s.ok());
     BOOST_TEST(s->panel->url == "http://a/e");
 }
@@ -127,7 +128,8 @@ BOOST_AUTO_TEST_CASE(bad_values_are_named) {
     BOOST_TEST(mentions(error_of({"snapshot", "--interval", "fast"}), "`fast'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--interval", "nan"}), "`nan'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--interval", "-1"}), "`-1'"));
-    BOOST_TEST(mentions(error_of({"snapshot", "--mgmt", "udp=127.0.0.1:75o5"}), "`udp=127.0.0.1:75o5'"));
+    BOOST_TEST(
+        mentions(error_of({"snapshot", "--mgmt", "udp=127.0.0.1:75o5"}), "`udp=127.0.0.1:75o5'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--bogus"}), "`--bogus'"));
     BOOST_TEST(mentions(error_of({"frobnicate"}), "`frobnicate'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--interval"}), "needs a value"));
@@ -156,7 +158,8 @@ BOOST_AUTO_TEST_CASE(a_missing_explicit_config_file_is_an_error) {
 }
 
 BOOST_AUTO_TEST_CASE(wireguard_interfaces_come_from_flags_or_the_variable) {
-    auto s = resolve({"snapshot", "--wg", "wg=wg0", "--wg", "office=wg1"}, {{"WG_INTERFACES", "x=wg9"}});
+    auto s =
+        resolve({"snapshot", "--wg", "wg=wg0", "--wg", "office=wg1"}, {{"WG_INTERFACES", "x=wg9"}});
     BOOST_REQUIRE(s.ok());
     BOOST_REQUIRE(s->wg_interfaces.size() == 2u);
     BOOST_TEST(s->wg_interfaces[1].name == "office");
@@ -184,7 +187,8 @@ BOOST_AUTO_TEST_CASE(wireguard_peer_names_are_read_and_bad_files_named) {
     auto s = resolve({"snapshot", "--wg", "wg=wg0", "--wg-peers", peers.path});
     BOOST_REQUIRE(s.ok());
     BOOST_TEST(s->wg_peer_names.size() == 1u);
-    BOOST_TEST(mentions(error_of({"snapshot", "--wg-peers", "/nonexistent/peers"}), "/nonexistent/peers"));
+    BOOST_TEST(
+        mentions(error_of({"snapshot", "--wg-peers", "/nonexistent/peers"}), "/nonexistent/peers"));
     BOOST_TEST(mentions(error_of({"snapshot", "--wg-handshake-timeout", "0"}), "`0'"));
 }
 
@@ -194,14 +198,17 @@ BOOST_AUTO_TEST_CASE(an_ovpn_log_is_a_file_path_or_a_journal_unit) {
     BOOST_REQUIRE(s.ok());
     BOOST_REQUIRE(s->ovpn_logs.size() == 2u);
     BOOST_TEST(s->ovpn_logs[1].second == "journal:openvpn-server@tcp");
-    BOOST_TEST(mentions(error_of({"snapshot", "--ovpn-log", "tcp=journal:bad unit"}), "`bad unit'"));
+    BOOST_TEST(
+        mentions(error_of({"snapshot", "--ovpn-log", "tcp=journal:bad unit"}), "`bad unit'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--ovpn-log", "tcp=journal:"}), "`tcp=journal:'"));
     BOOST_TEST(mentions(error_of({"snapshot", "--ovpn-log", "tcp=relative.log"}), "absolute"));
 }
 
 BOOST_AUTO_TEST_CASE(the_default_config_file_beats_the_old_scripts_file_key_by_key) {
-    omp::KeyValues legacy = {{"PANEL_URL", "https://old.example"}, {"SERVER_ID", "7"}, {"PANEL_TOKEN", "t"}};
-    omp::KeyValues current = {{"PANEL_URL", "https://new.example"}, {"MGMT_ENDPOINTS", "udp=unix:/run/x"}};
+    omp::KeyValues legacy = {
+        {"PANEL_URL", "https://old.example"}, {"SERVER_ID", "7"}, {"PANEL_TOKEN", "t"}};
+    omp::KeyValues current = {{"PANEL_URL", "https://new.example"},
+                              {"MGMT_ENDPOINTS", "udp=unix:/run/x"}};
     auto merged = omp::merge_config_files({legacy, current});
     BOOST_TEST(merged["PANEL_URL"] == "https://new.example");
     BOOST_TEST(merged["SERVER_ID"] == "7");
@@ -214,7 +221,8 @@ BOOST_AUTO_TEST_CASE(is_configured_is_a_subcommand_that_needs_no_panel_url) {
     BOOST_REQUIRE(s.ok());
     BOOST_TEST((s->command == omp::Command::is_configured));
     BOOST_TEST(!s->panel.has_value());
-    auto with_url = resolve({"is-configured"}, {{"PANEL_URL", "https://panel.example"}, {"SERVER_ID", "7"}});
+    auto with_url =
+        resolve({"is-configured"}, {{"PANEL_URL", "https://panel.example"}, {"SERVER_ID", "7"}});
     BOOST_REQUIRE(with_url.ok());
     BOOST_TEST(with_url->panel.has_value());
 }
@@ -235,7 +243,8 @@ std::string man_page_options() {
     auto end = page.find(".SH ", start + 1);
     BOOST_REQUIRE(start != std::string::npos);
     std::string section = page.substr(start, end - start);
-    for (std::size_t at; (at = section.find("\\-")) != std::string::npos;) section.replace(at, 2, "-");
+    for (std::size_t at; (at = section.find("\\-")) != std::string::npos;)
+        section.replace(at, 2, "-");
     return section;
 }
 
@@ -247,9 +256,11 @@ BOOST_AUTO_TEST_CASE(the_man_page_documents_every_setting_and_no_other_option) {
     for (const auto& row : omp::setting_table()) {
         if (!row.flag.empty()) {
             flags.insert(std::string(row.flag));
-            BOOST_TEST(mentions(options, ".BI " + std::string(row.flag) + " "), row.flag << " is not in the man page");
+            BOOST_TEST(mentions(options, ".BI " + std::string(row.flag) + " "),
+                       row.flag << " is not in the man page");
         }
-        BOOST_TEST(mentions(options, std::string(row.variable)), row.variable << " is not in the man page");
+        BOOST_TEST(mentions(options, std::string(row.variable)),
+                   row.variable << " is not in the man page");
     }
     std::regex flag("--[a-z][a-z-]*");
     for (std::sregex_iterator it(options.begin(), options.end(), flag), end; it != end; ++it) {
@@ -260,7 +271,8 @@ BOOST_AUTO_TEST_CASE(the_man_page_documents_every_setting_and_no_other_option) {
 BOOST_AUTO_TEST_CASE(the_usage_text_lists_every_flag_and_variable) {
     std::string usage = omp::usage_text();
     for (const auto& row : omp::setting_table()) {
-        if (!row.flag.empty()) BOOST_TEST(mentions(usage, "  " + std::string(row.flag) + " "), row.flag);
+        if (!row.flag.empty())
+            BOOST_TEST(mentions(usage, "  " + std::string(row.flag) + " "), row.flag);
         BOOST_TEST(mentions(usage, std::string(row.variable)), row.variable);
     }
 }
@@ -282,7 +294,8 @@ BOOST_AUTO_TEST_CASE(every_default_in_the_table_is_what_an_unconfigured_setting_
 
 BOOST_AUTO_TEST_CASE(resolving_values_reads_no_file) {
     // A token file that does not exist: the pure step names it, only the file step reads it.
-    auto line = omp::parse_command_line({"push", "--url", "http://x/y", "--token-file", "/nonexistent/token"});
+    auto line = omp::parse_command_line(
+        {"push", "--url", "http://x/y", "--token-file", "/nonexistent/token"});
     BOOST_REQUIRE(line.ok());
     auto s = omp::resolve_values(*line, {}, {});
     BOOST_REQUIRE(s.ok());

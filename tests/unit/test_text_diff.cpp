@@ -20,7 +20,9 @@ BOOST_AUTO_TEST_CASE(distant_changes_form_separate_hunks) {
         if (i != 2 && i != 18) after += std::to_string(i) + "\n";
     }
     std::string d = omp::unified_diff(before, after, "a", "b");
-    BOOST_TEST(d == "--- a\n+++ b\n@@ -1,5 +1,4 @@\n 1\n-2\n 3\n 4\n 5\n@@ -15,6 +14,5 @@\n 15\n 16\n 17\n-18\n 19\n 20\n");
+    BOOST_TEST(d ==
+               "--- a\n+++ b\n@@ -1,5 +1,4 @@\n 1\n-2\n 3\n 4\n 5\n@@ -15,6 +14,5 @@\n 15\n 16\n "
+               "17\n-18\n 19\n 20\n");
 }
 
 BOOST_AUTO_TEST_CASE(diff_into_an_empty_text) {

@@ -30,13 +30,15 @@ omp::SourceReport run(const std::string& command, std::chrono::milliseconds time
     options.command = command;
     options.timeout = timeout;
     omp::SourceQueries queries;
-    queries.push_back(std::make_unique<omp::WgCommandQuery>(omp::WgInterface{"wg", "wg0"}, options,
-                                                     std::make_shared<const omp::PeerNames>(),
-                                                     omp::SteadyClock::now()));
+    queries.push_back(std::make_unique<omp::WgCommandQuery>(
+        omp::WgInterface{"wg", "wg0"}, options, std::make_shared<const omp::PeerNames>(),
+        omp::SteadyClock::now()));
     return std::move(omp::run_queries(std::move(queries)).front());
 }
 
-bool has_child_left() { return waitpid(-1, nullptr, WNOHANG) != -1 || errno != ECHILD; }
+bool has_child_left() {
+    return waitpid(-1, nullptr, WNOHANG) != -1 || errno != ECHILD;
+}
 
 }  // namespace
 

@@ -15,7 +15,8 @@ std::string fixture() {
 }
 
 const std::string kInterface =
-    "eMXc1DR66kIeVG26T8NCj2NC1XT0b+2dUOkWCZHcO1Q=\t4NNkX4hb1hseGBp01jWTGx0t5QmO8KwpoAvLl1Pt9EQ=\t51820\toff\n";
+    "eMXc1DR66kIeVG26T8NCj2NC1XT0b+2dUOkWCZHcO1Q=\t4NNkX4hb1hseGBp01jWTGx0t5QmO8KwpoAvLl1Pt9EQ="
+    "\t51820\toff\n";
 const std::string kKey = "ogMMPiPr2UlmixhMYPpV56qdfeAJY57ajcGWfX3LBVc=";
 
 }  // namespace
@@ -73,15 +74,17 @@ BOOST_AUTO_TEST_CASE(a_line_with_the_wrong_field_count_is_skipped_and_counted_wi
 }
 
 BOOST_AUTO_TEST_CASE(bad_counters_and_bad_keys_are_malformed) {
-    auto dump = omp::parse_wg_dump(kInterface + kKey + "\t(none)\t(none)\t(none)\t0\tlots\t0\toff\n" +
-                                   "not-a-key\t(none)\t(none)\t(none)\t0\t0\t0\toff\n" + kKey +
-                                   "\t(none)\tnowhere:1\t(none)\t0\t0\t0\toff\n");
+    auto dump =
+        omp::parse_wg_dump(kInterface + kKey + "\t(none)\t(none)\t(none)\t0\tlots\t0\toff\n" +
+                           "not-a-key\t(none)\t(none)\t(none)\t0\t0\t0\toff\n" + kKey +
+                           "\t(none)\tnowhere:1\t(none)\t0\t0\t0\toff\n");
     BOOST_TEST(dump.malformed_rows == 3u);
     BOOST_TEST(dump.peers.empty());
 }
 
 BOOST_AUTO_TEST_CASE(output_that_is_not_a_dump_is_an_error) {
-    BOOST_TEST(omp::parse_wg_dump("Unable to access interface: No such device\n").error.has_value());
+    BOOST_TEST(
+        omp::parse_wg_dump("Unable to access interface: No such device\n").error.has_value());
     BOOST_TEST(omp::parse_wg_dump("").error.has_value());
 }
 

@@ -45,17 +45,18 @@ BOOST_AUTO_TEST_CASE(a_bad_map_line_is_an_error_naming_file_and_line) {
 }
 
 BOOST_AUTO_TEST_CASE(a_name_comment_above_a_peer_section_names_that_peer) {
-    auto names = parsed("[Interface]\nPrivateKey = eMXc1DR66kIeVG26T8NCj2NC1XT0b+2dUOkWCZHcO1Q=\n"
-                        "ListenPort = 51820\n\n# Name = alice\n[Peer]\nPublicKey = " + kAlice +
-                        "\nAllowedIPs = 10.0.0.2/32\n\n# Name = bob\n[Peer]\nPublicKey = " + kBob +
-                        "\nAllowedIPs = 10.0.0.3/32\n");
+    auto names = parsed(
+        "[Interface]\nPrivateKey = eMXc1DR66kIeVG26T8NCj2NC1XT0b+2dUOkWCZHcO1Q=\n"
+        "ListenPort = 51820\n\n# Name = alice\n[Peer]\nPublicKey = " +
+        kAlice + "\nAllowedIPs = 10.0.0.2/32\n\n# Name = bob\n[Peer]\nPublicKey = " + kBob +
+        "\nAllowedIPs = 10.0.0.3/32\n");
     BOOST_TEST(name(names, kAlice) == "alice");
     BOOST_TEST(name(names, kBob) == "bob");
 }
 
 BOOST_AUTO_TEST_CASE(a_name_comment_inside_a_peer_section_names_that_peer) {
-    auto names = parsed("[Peer]\n# Name = carol\nPublicKey = " + kCarol + "\n[Peer]\nPublicKey = " + kBob +
-                        "\n#name: bob\n");
+    auto names = parsed("[Peer]\n# Name = carol\nPublicKey = " + kCarol +
+                        "\n[Peer]\nPublicKey = " + kBob + "\n#name: bob\n");
     BOOST_TEST(name(names, kCarol) == "carol");
     BOOST_TEST(name(names, kBob) == "bob");
 }
@@ -67,14 +68,16 @@ BOOST_AUTO_TEST_CASE(a_peer_without_a_name_comment_has_no_name) {
 
 BOOST_AUTO_TEST_CASE(a_config_error_names_the_line_but_never_quotes_it) {
     omp::PeerNames names;
-    auto status = omp::parse_peer_names("[Peer]\nPresharedKey = secret\nPublicKey = secret-too\n", "wg0.conf", names);
+    auto status = omp::parse_peer_names("[Peer]\nPresharedKey = secret\nPublicKey = secret-too\n",
+                                        "wg0.conf", names);
     BOOST_REQUIRE(!status.ok());
     BOOST_TEST(status.error().message.find("wg0.conf:3") != std::string::npos);
     BOOST_TEST(status.error().message.find("secret") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(later_files_win_for_the_same_key) {
-    TempFile first(kAlice + " alice\n" + kBob + " bob\n"), second("[Peer]\n# Name = alice2\nPublicKey = " + kAlice + "\n");
+    TempFile first(kAlice + " alice\n" + kBob + " bob\n"),
+        second("[Peer]\n# Name = alice2\nPublicKey = " + kAlice + "\n");
     auto names = omp::load_peer_names({first.path, second.path});
     BOOST_REQUIRE(names.ok());
     BOOST_TEST(name(*names, kAlice) == "alice2");

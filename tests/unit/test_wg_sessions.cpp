@@ -12,7 +12,8 @@ const std::string kAlice = "ogMMPiPr2UlmixhMYPpV56qdfeAJY57ajcGWfX3LBVc=";
 const std::string kBob = "zC4iGqJ/NYDXeAHGvi0ky6ZWb9K9kKsVXy7zPjB1ejo=";
 constexpr std::int64_t kNow = 1800000000;
 
-omp::WgPeer peer(const std::string& key, std::int64_t handshake, std::vector<std::string> allowed = {"10.0.0.2/32"}) {
+omp::WgPeer peer(const std::string& key, std::int64_t handshake,
+                 std::vector<std::string> allowed = {"10.0.0.2/32"}) {
     omp::WgPeer p;
     p.public_key = key;
     p.endpoint = omp::RealAddress{"198.51.100.7", 51820};

@@ -16,7 +16,8 @@ std::string fixture(const std::string& name) {
     return text.str();
 }
 
-const std::string kPeer = "public_key=7b5efe8a6dfc5e01b28804f560b2bd81d4d2f4eb3c33bfe45ededffe7ac04177\n";
+const std::string kPeer =
+    "public_key=7b5efe8a6dfc5e01b28804f560b2bd81d4d2f4eb3c33bfe45ededffe7ac04177\n";
 
 }  // namespace
 
@@ -62,9 +63,11 @@ BOOST_AUTO_TEST_CASE(an_answer_without_errno_is_an_error) {
 }
 
 BOOST_AUTO_TEST_CASE(a_peer_with_a_bad_value_is_skipped_and_counted_without_quoting_keys) {
-    std::string secret = "preshared_key=1111111111111111111111111111111111111111111111111111111111111111\n";
-    auto dump = omp::parse_wg_uapi("private_key=2222222222222222222222222222222222222222222222222222222222222222\n" +
-                                   kPeer + secret + "rx_bytes=lots\n" + kPeer + "rx_bytes=5\nerrno=0\n\n");
+    std::string secret =
+        "preshared_key=1111111111111111111111111111111111111111111111111111111111111111\n";
+    auto dump = omp::parse_wg_uapi(
+        "private_key=2222222222222222222222222222222222222222222222222222222222222222\n" + kPeer +
+        secret + "rx_bytes=lots\n" + kPeer + "rx_bytes=5\nerrno=0\n\n");
     BOOST_TEST(dump.malformed_rows == 1u);
     BOOST_REQUIRE(dump.peers.size() == 1u);
     BOOST_TEST(dump.peers[0].transfer_rx == 5u);
@@ -75,7 +78,8 @@ BOOST_AUTO_TEST_CASE(a_peer_with_a_bad_value_is_skipped_and_counted_without_quot
 }
 
 BOOST_AUTO_TEST_CASE(keys_it_does_not_know_are_skipped) {
-    auto dump = omp::parse_wg_uapi(kPeer + "some_future_key=7\nlast_handshake_time_sec=9\nerrno=0\n\n");
+    auto dump =
+        omp::parse_wg_uapi(kPeer + "some_future_key=7\nlast_handshake_time_sec=9\nerrno=0\n\n");
     BOOST_REQUIRE(dump.peers.size() == 1u);
     BOOST_TEST(dump.peers[0].latest_handshake == 9);
 }

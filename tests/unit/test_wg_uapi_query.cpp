@@ -27,14 +27,15 @@ std::string fixture() {
 
 // Listens on DIR/wg0.sock; for its one connection, reads the request and then does `answer`.
 class StandInUapi {
-public:
+  public:
     explicit StandInUapi(std::function<void(int)> answer) {
         path_ = dir_.str() + "/wg0.sock";
         listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
         std::strcpy(address.sun_path, path_.c_str());
-        BOOST_REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        BOOST_REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) ==
+                      0);
         BOOST_REQUIRE(::listen(listener_, 1) == 0);
         thread_ = std::thread([this, answer] {
             int conn = ::accept(listener_, nullptr, nullptr);
@@ -54,22 +55,24 @@ public:
     const std::string& path() const { return path_; }
     const std::string& request() const { return request_; }
 
-private:
+  private:
     TempDir dir_;
     std::string path_, request_;
     int listener_ = -1;
     std::thread thread_;
 };
 
-void send_all(int fd, const std::string& text) { (void)::write(fd, text.data(), text.size()); }
+void send_all(int fd, const std::string& text) {
+    (void)::write(fd, text.data(), text.size());
+}
 
 omp::SourceReport run(const std::string& socket, std::chrono::milliseconds timeout = 2000ms) {
     omp::WgOptions options;
     options.timeout = timeout;
     omp::SourceQueries queries;
-    queries.push_back(std::make_unique<omp::WgUapiQuery>(omp::WgInterface{"wg", "wg0"}, socket, options,
-                                                         std::make_shared<const omp::PeerNames>(),
-                                                         omp::SteadyClock::now()));
+    queries.push_back(std::make_unique<omp::WgUapiQuery>(
+        omp::WgInterface{"wg", "wg0"}, socket, options, std::make_shared<const omp::PeerNames>(),
+        omp::SteadyClock::now()));
     return std::move(omp::run_queries(std::move(queries)).front());
 }
 
