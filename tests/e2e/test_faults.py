@@ -191,19 +191,19 @@ class ManagementFaults(Rig):
         self.assertTrue(sources["udp"]["ok"])
         self.assertIn(f"alive-{mode}", users_by_name(payload))
 
-    def test_refused(self):
+    def test_a_refused_endpoint_is_named_while_the_others_still_report(self):
         self.check_named_error("refused", "Connection refused")
 
-    def test_accepted_but_silent(self):
+    def test_an_endpoint_that_accepts_and_says_nothing_fails_at_the_query_deadline(self):
         self.check_named_error("silent", "no complete status within 2000 ms")
 
-    def test_slow(self):
+    def test_an_endpoint_slower_than_the_query_deadline_is_cut_there(self):
         self.check_named_error("slow", "no complete status within", "--mgmt-timeout", "1")
 
-    def test_garbage(self):
+    def test_an_endpoint_that_is_not_openvpn_is_named_by_its_greeting(self):
         self.check_named_error("garbage", "unexpected greeting `HTTP/1.1 400 Bad Request'")
 
-    def test_truncated(self):
+    def test_an_endpoint_that_closes_before_end_is_named(self):
         self.check_named_error("truncated", "closed the connection before END")
 
     def test_output_that_never_ends_is_cut_with_bounded_memory(self):

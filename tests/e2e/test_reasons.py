@@ -1,6 +1,6 @@
 """Why sessions ended, read from real OpenVPN's own logs (--ovpn-log) and attached to each
 session record: each reason that can be caused here is caused for real. (tls-error is not:
-it needs a handshake that fails after a session was up; tests/unit/test_ovpn_log.cpp covers
+it needs a handshake that fails after a session was up; tests/unit/test_disconnect_reasons.cpp covers
 its log line.)"""
 import os
 import signal
@@ -71,11 +71,26 @@ class DisconnectReasons(unittest.TestCase):
         os.kill(c.proc.pid, signal.SIGKILL)
         self.assertEqual(self.record_of("reset-tcp")["reason"], "connection-reset")
 
-    def test_zz_server_shutdown(self):  # last: it stops the TCP server
-        self.client(self.tcp, "at-shutdown")
+class ServerShutdown(unittest.TestCase):
+    """Its own server: a shutdown must not take the servers of the other cases with it."""
+
+    def test_a_session_ended_by_its_servers_shutdown_says_server_shutdown(self):
+        procs = Processes()
+        self.addCleanup(procs.stop_all)
+        work = Workdir(prefix="omp-reasons-shutdown-")
+        self.addCleanup(work.remove)
+        pki = Pki(work.join("pki"))
+        panel = PanelStandIn()
+        self.addCleanup(panel.close)
+        sock = work.join("run", "events.sock")
+        tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=105,
+                            with_auth=False).start()
+        Aggregator(procs, work, ["--mgmt", f"tcp={tcp.mgmt_address}", "--ovpn-log", f"tcp={tcp.log}",
+                                 "--url", panel.url(), "--interval", "0.5", "--event-socket", sock]).start(sock)
+        OpenVPNClient(procs, work, pki, tcp, "at-shutdown").start()
         time.sleep(0.5)
-        Processes.stop(self.tcp.proc)
-        self.assertEqual(self.record_of("at-shutdown")["reason"], "server-shutdown")
+        Processes.stop(tcp.proc)
+        self.assertEqual(panel.wait_for_record("at-shutdown", 20)["reason"], "server-shutdown")
 
 
 class NoLogNoGuess(unittest.TestCase):
@@ -88,7 +103,7 @@ class NoLogNoGuess(unittest.TestCase):
         panel = PanelStandIn()
         self.addCleanup(panel.close)
         sock = work.join("run", "events.sock")
-        tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=103,
+        tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=106,
                             with_auth=False).start()
         Aggregator(procs, work, ["--mgmt", f"tcp={tcp.mgmt_address}", "--url", panel.url(), "--interval", "0.5",
                                  "--event-socket", sock]).start(sock)

@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(lines_without_a_timestamp_as_in_the_journal_work_too) {
                "connection-reset");
 }
 
-BOOST_AUTO_TEST_CASE(other_lines_say_nothing) {
+BOOST_AUTO_TEST_CASE(lines_about_anything_else_give_no_reason) {
     BOOST_TEST(reason_of("2026-11-26 00:06:29 tcpexit/127.0.0.1:58310 PLUGIN_CALL: POST "
                          "x/PLUGIN_CLIENT_CONNECT_V2 "
                          "status=0") == "none");

@@ -14,13 +14,13 @@ BOOST_AUTO_TEST_CASE(parses_ipv4_host_and_port) {
     BOOST_TEST(ntohs(reinterpret_cast<sockaddr_in&>(ep->sockaddr).sin_port) == 7505);
 }
 
-BOOST_AUTO_TEST_CASE(parses_bracketed_ipv6) {
+BOOST_AUTO_TEST_CASE(a_bracketed_ipv6_address_is_an_ipv6_endpoint) {
     auto ep = omp::parse_endpoint("tcp=[::1]:7506");
     BOOST_REQUIRE(ep.ok());
     BOOST_TEST(ep->sockaddr.ss_family == AF_INET6);
 }
 
-BOOST_AUTO_TEST_CASE(parses_unix_socket) {
+BOOST_AUTO_TEST_CASE(unix_and_a_path_is_a_unix_socket_endpoint) {
     auto ep = omp::parse_endpoint("udp=unix:/run/openvpn/udp.sock");
     BOOST_REQUIRE(ep.ok());
     BOOST_TEST(ep->sockaddr.ss_family == AF_UNIX);

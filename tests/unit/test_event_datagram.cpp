@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(unterminated_and_keyless_fields_are_rejected) {
     decode_error(datagram({"event=connect", "instance=udp", "ts_us=1", "novalue"}));
 }
 
-BOOST_AUTO_TEST_CASE(garbage_is_rejected) {
+BOOST_AUTO_TEST_CASE(an_empty_a_foreign_or_an_oversized_datagram_is_refused) {
     decode_error("");
     decode_error("hello");
     decode_error(std::string(kMaxDatagram + 1, 'a'));

@@ -4,7 +4,7 @@
 
 BOOST_AUTO_TEST_SUITE(real_address)
 
-BOOST_AUTO_TEST_CASE(ipv4_with_port) {
+BOOST_AUTO_TEST_CASE(an_ipv4_address_keeps_its_port) {
     auto a = omp::parse_real_address("1.2.3.4:5555");
     BOOST_REQUIRE(a);
     BOOST_TEST(a->ip == "1.2.3.4");
@@ -24,14 +24,14 @@ BOOST_AUTO_TEST_CASE(bare_ipv6_starting_with_letters_is_not_a_protocol_prefix) {
     BOOST_TEST(a->ip == "fe80::1");
 }
 
-BOOST_AUTO_TEST_CASE(openvpn_2_7_udp4_prefix) {
+BOOST_AUTO_TEST_CASE(openvpn_2_7s_udp4_prefix_is_dropped) {
     auto a = omp::parse_real_address("udp4:1.2.3.4:5555");
     BOOST_REQUIRE(a);
     BOOST_TEST(a->ip == "1.2.3.4");
     BOOST_TEST(*a->port == 5555);
 }
 
-BOOST_AUTO_TEST_CASE(openvpn_2_7_tcp4_server_prefix) {
+BOOST_AUTO_TEST_CASE(openvpn_2_7s_tcp4_server_prefix_is_dropped) {
     auto a = omp::parse_real_address("tcp4-server:1.2.3.4:5555");
     BOOST_REQUIRE(a);
     BOOST_TEST(a->ip == "1.2.3.4");
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(ipv6_is_canonicalised) {
     BOOST_TEST(a->ip == "2001:db8::1");
 }
 
-BOOST_AUTO_TEST_CASE(rejects_garbage) {
+BOOST_AUTO_TEST_CASE(an_address_without_a_valid_ip_or_port_is_no_address) {
     for (const char* bad : {"", "hello", "1.2.3.4:", "1.2.3.4:0", "1.2.3.4:70000", "1.2.3:4",
                             "[2001:db8::1", "[2001:db8::1]x", "udp4:", "999.1.1.1:5"}) {
         BOOST_TEST(!omp::parse_real_address(bad), bad);

@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(disconnect_event_becomes_a_record_with_final_figures) {
     BOOST_TEST(r.reason == "unknown");
 }
 
-BOOST_AUTO_TEST_CASE(json_line_round_trips) {
+BOOST_AUTO_TEST_CASE(a_record_read_back_from_its_json_line_is_the_same_record) {
     auto r = record("a");
     r.common_name = "odd \"name\"\t";
     auto back = omp::record_from_json(omp::record_to_json(r));
