@@ -26,8 +26,8 @@ struct TriggerEvent {
 // What the event socket let in and kept out since the daemon started.
 struct EventSocketCounters {
     std::uint64_t accepted = 0;
-    std::uint64_t foreign_sender = 0;
-    std::uint64_t malformed = 0;
+    std::uint64_t foreign_sender = 0;  // credentials not root nor the allowed user
+    std::uint64_t malformed = 0;       // bad format, unknown version, oversized
 };
 
 struct PayloadContext {

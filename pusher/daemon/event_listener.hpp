@@ -14,15 +14,10 @@
 
 #include "base/rate_limit.hpp"
 #include "common/result.hpp"
+#include "core/payload.hpp"
 #include "event/event_datagram.hpp"
 
 namespace omp {
-
-struct ListenerCounters {
-    std::uint64_t accepted = 0;
-    std::uint64_t foreign_sender = 0;  // credentials not root nor the allowed user
-    std::uint64_t malformed = 0;       // bad format, unknown version, oversized
-};
 
 class EventListener {
   public:
@@ -36,7 +31,7 @@ class EventListener {
     int fd() const { return fd_; }
     // Reads at most `budget` datagrams without blocking; accepted events are appended.
     void drain(std::vector<event::Event>& out, std::size_t budget);
-    const ListenerCounters& counters() const { return counters_; }
+    const EventSocketCounters& counters() const { return counters_; }
 
   private:
     EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode);
@@ -46,7 +41,7 @@ class EventListener {
     int fd_;
     uid_t allowed_uid_;
     ino_t inode_;
-    ListenerCounters counters_;
+    EventSocketCounters counters_;
     RateLimit foreign_log_{std::chrono::seconds(60)};
     RateLimit malformed_log_{std::chrono::seconds(60)};
 };
