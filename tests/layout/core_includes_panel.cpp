@@ -2,4 +2,6 @@
 // tests/layout/check_layout.sh builds it and expects the include to be refused.
 #include "panel/panel_client.hpp"
 
-int probe() { return 0; }
+int probe() {
+    return 0;
+}
