@@ -17,8 +17,7 @@ namespace {
 using std::chrono::milliseconds;
 
 // A row that reads seconds within [min, max] into a field.
-template <auto min, auto max>
-Status seconds_into(const Given& g, const char* what, milliseconds& field) {
+Status seconds_into(const Given& g, const char* what, double min, double max, milliseconds& field) {
     auto s = parse_seconds(g.value(), what, min, max);
     if (!s) return s.error();
     field = to_ms(*s);
@@ -182,14 +181,14 @@ constexpr SettingRow kTable[] = {
     {"--mgmt-connect-timeout", "MGMT_CONNECT_TIMEOUT", "S", "1", "connect deadline per query",
      false,
      [](const Given& g, Draft& d) {
-         return seconds_into<0.01, 60.0>(g, "management connect timeout",
-                                         d.settings.mgmt_timeouts.connect);
+         return seconds_into(g, "management connect timeout", 0.01, 60.0,
+                             d.settings.mgmt_timeouts.connect);
      }},
     {"--mgmt-timeout", "MGMT_TIMEOUT", "S", "2",
      "whole-query deadline (also of each WireGuard query)", false,
      [](const Given& g, Draft& d) {
-         return seconds_into<0.01, 600.0>(g, "management query timeout",
-                                          d.settings.mgmt_timeouts.total);
+         return seconds_into(g, "management query timeout", 0.01, 600.0,
+                             d.settings.mgmt_timeouts.total);
      }},
     {"--interval", "PUSH_INTERVAL", "S", "2", "seconds between posts, fractions allowed", false,
      apply_interval},
