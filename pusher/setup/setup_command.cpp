@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -144,12 +145,12 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
     return parsed;
 }
 
-int run_setup(const SetupArgs& args) {
-    if (args.units_only) return retire_old_units(args.dry_run, std::cout, std::cerr) ? 0 : 1;
-    bool explicit_files = !args.configs.empty();
-    std::vector<std::string> paths = explicit_files ? args.configs : discover(args.search_dirs);
+namespace {
 
-    // Read and parse everything first: one unparsable file and nothing is changed anywhere.
+// Reads and parses every config first: one unparsable file and nothing is changed anywhere.
+// Returns nothing (having said why) when any file is refused or none is found.
+std::optional<std::vector<ConfigFile>> read_server_configs(const std::vector<std::string>& paths,
+                                                           bool explicit_files) {
     std::vector<ConfigFile> files;
     bool refused = false;
     for (const auto& path : paths) {
@@ -177,67 +178,100 @@ int run_setup(const SetupArgs& args) {
     }
     if (refused) {
         std::cerr << "ovpn-mgmt-push setup: nothing changed\n";
-        return 1;
+        return std::nullopt;
     }
     if (files.empty()) {
         std::cerr
             << "ovpn-mgmt-push setup: no OpenVPN server config found; give one with --config\n";
-        return 1;
+        return std::nullopt;
+    }
+    return files;
+}
+
+// The names and management ports the servers get: unique, and never a port a management
+// line already uses.
+class NameAndPortPicker {
+  public:
+    explicit NameAndPortPicker(const std::vector<ConfigFile>& files) {
+        for (const auto& f : files) {
+            auto m = find_directive(f.config, "management");
+            if (m && m->size() >= 3 && (*m)[2] != "unix")
+                taken_ports_.insert(std::atoi((*m)[2].c_str()));
+        }
     }
 
-    // Ports already taken by management lines, so added ones never collide.
-    std::set<int> taken_ports;
-    for (const auto& f : files) {
-        auto m = find_directive(f.config, "management");
-        if (m && m->size() >= 3 && (*m)[2] != "unix")
-            taken_ports.insert(std::atoi((*m)[2].c_str()));
-    }
-    std::set<std::string> taken_names;
-    std::vector<std::string> endpoints;
-    int status = 0;
-    for (auto& f : files) {
+    SetupOptions options_for(const ServerConfig& config, const SetupArgs& args) const {
         SetupOptions options;
         options.plugin_path = args.plugin_path;
         options.event_socket = args.event_socket;
-        std::string family = proto_family(f.config);
+        std::string family = proto_family(config);
         options.source = family;
-        for (int n = 2; taken_names.count(options.source); ++n)
+        for (int n = 2; taken_names_.count(options.source); ++n)
             options.source = family + std::to_string(n);
         options.management_port = family == "tcp" ? 7506 : 7505;
-        while (taken_ports.count(options.management_port)) {
+        while (taken_ports_.count(options.management_port)) {
             options.management_port =
                 options.management_port < 7507 ? 7507 : options.management_port + 1;
         }
+        return options;
+    }
 
-        SetupPlan plan = plan_setup(f.config, options);
-        taken_names.insert(plan.source);
+    void taken_by(const SetupPlan& plan, const SetupOptions& options) {
+        taken_names_.insert(plan.source);
         if (plan.changes.size() &&
             plan.management == "127.0.0.1:" + std::to_string(options.management_port)) {
-            taken_ports.insert(options.management_port);
+            taken_ports_.insert(options.management_port);
         }
-        endpoints.push_back(plan.source + "=" + plan.management);
-        std::string new_text = render_server_config(plan.config);
+    }
 
-        if (plan.changes.empty()) {
-            std::cout << f.path << ": already set up (instance=" << plan.source << ")\n";
-            continue;
-        }
-        if (args.dry_run) {
-            std::cout << unified_diff(f.text, new_text, f.path, f.path + " (after setup)");
-            continue;
-        }
-        struct stat st {};
-        stat(f.path.c_str(), &st);
-        auto backup = back_up(f, st);
-        Status written = backup ? write_like(f.path, new_text, st) : Status(backup.error());
-        if (!written) {
-            std::cerr << "ovpn-mgmt-push setup: " << written.error().message << "\n";
-            status = 1;
-            continue;
-        }
-        std::cout << f.path << ":";
-        for (const auto& change : plan.changes) std::cout << " " << change << ";";
-        std::cout << " backup in " << *backup << "\n";
+  private:
+    std::set<int> taken_ports_;
+    std::set<std::string> taken_names_;
+};
+
+// Shows (dry run) or writes one server's new config, with a backup; false when it failed.
+bool apply_plan(const ConfigFile& f, const SetupPlan& plan, bool dry_run) {
+    std::string new_text = render_server_config(plan.config);
+    if (plan.changes.empty()) {
+        std::cout << f.path << ": already set up (instance=" << plan.source << ")\n";
+        return true;
+    }
+    if (dry_run) {
+        std::cout << unified_diff(f.text, new_text, f.path, f.path + " (after setup)");
+        return true;
+    }
+    struct stat st {};
+    stat(f.path.c_str(), &st);
+    auto backup = back_up(f, st);
+    Status written = backup ? write_like(f.path, new_text, st) : Status(backup.error());
+    if (!written) {
+        std::cerr << "ovpn-mgmt-push setup: " << written.error().message << "\n";
+        return false;
+    }
+    std::cout << f.path << ":";
+    for (const auto& change : plan.changes) std::cout << " " << change << ";";
+    std::cout << " backup in " << *backup << "\n";
+    return true;
+}
+
+}  // namespace
+
+int run_setup(const SetupArgs& args) {
+    if (args.units_only) return retire_old_units(args.dry_run, std::cout, std::cerr) ? 0 : 1;
+    bool explicit_files = !args.configs.empty();
+    auto files = read_server_configs(explicit_files ? args.configs : discover(args.search_dirs),
+                                     explicit_files);
+    if (!files) return 1;
+
+    NameAndPortPicker picker(*files);
+    std::vector<std::string> endpoints;
+    int status = 0;
+    for (const auto& f : *files) {
+        SetupOptions options = picker.options_for(f.config, args);
+        SetupPlan plan = plan_setup(f.config, options);
+        picker.taken_by(plan, options);
+        endpoints.push_back(plan.source + "=" + plan.management);
+        if (!apply_plan(f, plan, args.dry_run)) status = 1;
     }
     // The hook lines are gone now, so the old script's units go too: one move, not two halves.
     if (!retire_old_units(args.dry_run, std::cout, std::cerr)) status = 1;
