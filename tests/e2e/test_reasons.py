@@ -71,22 +71,30 @@ class DisconnectReasons(unittest.TestCase):
         os.kill(c.proc.pid, signal.SIGKILL)
         self.assertEqual(self.record_of("reset-tcp")["reason"], "connection-reset")
 
+def one_tcp_server(test, name, subnet_octet, read_log):
+    """A TCP server, the daemon (reading that server's log when `read_log`) and a panel, all
+    stopped when `test` ends."""
+    procs = Processes()
+    test.addCleanup(procs.stop_all)
+    work = Workdir(prefix=f"omp-reasons-{name}-")
+    test.addCleanup(work.remove)
+    pki = Pki(work.join("pki"))
+    panel = PanelStandIn()
+    test.addCleanup(panel.close)
+    sock = work.join("run", "events.sock")
+    tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=subnet_octet,
+                        with_auth=False).start()
+    log = ["--ovpn-log", f"tcp={tcp.log}"] if read_log else []
+    Aggregator(procs, work, ["--mgmt", f"tcp={tcp.mgmt_address}", *log, "--url", panel.url(), "--interval", "0.5",
+                             "--event-socket", sock]).start(sock)
+    return procs, work, pki, panel, tcp
+
+
 class ServerShutdown(unittest.TestCase):
     """Its own server: a shutdown must not take the servers of the other cases with it."""
 
     def test_a_session_ended_by_its_servers_shutdown_says_server_shutdown(self):
-        procs = Processes()
-        self.addCleanup(procs.stop_all)
-        work = Workdir(prefix="omp-reasons-shutdown-")
-        self.addCleanup(work.remove)
-        pki = Pki(work.join("pki"))
-        panel = PanelStandIn()
-        self.addCleanup(panel.close)
-        sock = work.join("run", "events.sock")
-        tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=105,
-                            with_auth=False).start()
-        Aggregator(procs, work, ["--mgmt", f"tcp={tcp.mgmt_address}", "--ovpn-log", f"tcp={tcp.log}",
-                                 "--url", panel.url(), "--interval", "0.5", "--event-socket", sock]).start(sock)
+        procs, work, pki, panel, tcp = one_tcp_server(self, "shutdown", 105, read_log=True)
         OpenVPNClient(procs, work, pki, tcp, "at-shutdown").start()
         time.sleep(0.5)
         Processes.stop(tcp.proc)
@@ -95,18 +103,7 @@ class ServerShutdown(unittest.TestCase):
 
 class NoLogNoGuess(unittest.TestCase):
     def test_without_a_log_the_reason_is_unknown(self):
-        procs = Processes()
-        self.addCleanup(procs.stop_all)
-        work = Workdir(prefix="omp-reasons-none-")
-        self.addCleanup(work.remove)
-        pki = Pki(work.join("pki"))
-        panel = PanelStandIn()
-        self.addCleanup(panel.close)
-        sock = work.join("run", "events.sock")
-        tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=106,
-                            with_auth=False).start()
-        Aggregator(procs, work, ["--mgmt", f"tcp={tcp.mgmt_address}", "--url", panel.url(), "--interval", "0.5",
-                                 "--event-socket", sock]).start(sock)
+        procs, work, pki, panel, tcp = one_tcp_server(self, "none", 106, read_log=False)
         c = OpenVPNClient(procs, work, pki, tcp, "no-log").start()
         os.kill(c.proc.pid, signal.SIGKILL)
         record = wait_until(lambda: next((r for p in panel.accepted() for r in p["sessions_ended"]), None), 10,
