@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The package on real, booted Debian 12 servers: systemd as PID 1 under systemd-nspawn, the old
-# timer script deployed as the fleet has it, Debian's openvpn-server@ units, apt. Builds the
+# timer script deployed as the fleet has it, Debian's openvpn-server@ units, apt; and a fleet of
+# two rolled over by the Ansible role from a signed apt repository. Builds the
 # .deb and a newer build of it (unless OMP_DEB and OMP_DEB_NEWER name them), then runs
 # tests/booted. The first run makes the Debian 12 tree with debootstrap (about 2 minutes) and
 # caches it in /var/cache/ovpn-mgmt-push-tests. Needs root. Extra arguments go to unittest
@@ -17,4 +18,6 @@ if [ -z "${OMP_DEB:-}" ] || [ -z "${OMP_DEB_NEWER:-}" ]; then
 fi
 echo "== booted-host tests with $(basename "$OMP_DEB") and $(basename "$OMP_DEB_NEWER")"
 cd tests/booted
-PYTHONDONTWRITEBYTECODE=1 python3 -m unittest -v "${@:-test_booted_host}"
+# Without arguments: every booted case, the single servers and then the fleet.
+if [ $# -eq 0 ]; then set -- test_booted_host test_fleet; fi
+PYTHONDONTWRITEBYTECODE=1 python3 -m unittest -v "$@"

@@ -20,6 +20,8 @@ packages=(
   build-essential debhelper dpkg-dev lintian systemd man-db
   # booted-host tests: a Debian 12 tree booted with systemd as PID 1 under systemd-nspawn
   debootstrap systemd-container
+  # the fleet: a signed apt repository (tools/apt-repo.sh), the Ansible role over SSH
+  reprepro gnupg ansible-core ansible-lint openssh-client
 )
 
 missing=()

@@ -28,7 +28,9 @@ SUITE = "bookworm"
 # What a small Debian 12 server with OpenVPN has, plus what the tests speak to it with:
 # python3 and openssh-server for Ansible, curl for the old timer script.
 PACKAGES = ["systemd", "systemd-sysv", "dbus", "openvpn", "libcurl4", "procps", "iproute2", "python3",
-            "openssh-server", "curl"]
+            "openssh-server", "curl",
+            # what Ansible needs on a managed host: its apt module uses python3-apt
+            "python3-apt"]
 CACHE = os.environ.get("OMP_ROOTFS_CACHE", "/var/cache/ovpn-mgmt-push-tests")
 HOST_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
             "DEBIAN_FRONTEND": "noninteractive", "TERM": "dumb", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}

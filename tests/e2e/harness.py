@@ -434,7 +434,7 @@ class PanelStandIn:
         """The session record of `common_name` from the first accepted POST that carries it."""
         def find():
             for p in self.accepted():
-                for r in p["sessions_ended"]:
+                for r in p.get("sessions_ended", []):  # the old script's POSTs have none
                     if r["common_name"] == common_name:
                         return r
             return None

@@ -1,0 +1,137 @@
+"""A whole fleet moved over with the project's own tools: tools/apt-repo.sh builds a signed apt
+repository, and the Ansible role (deploy/ansible) rolls two booted Debian 12 servers, each
+with the old monitoring deployed as today, onto ovpn-mgmt-push over real SSH; then a second
+run that changes nothing, an upgrade from the repository, and a host that fails.
+
+Figures (wall time of each play) are printed as `figure:` lines."""
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+from deployments import ONESHOT_TIMER, OVPN_UNITS, STATUS_PUSH_TIMERS
+from fleet import ANSIBLE, TOKEN, Fleet
+import test_booted_host as booted  # the module only: its test classes run from their own module
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from harness import users_by_name  # noqa: E402
+
+
+def changed_tasks(output):
+    """The tasks that reported a change, and on which host: the play's output cut to them."""
+    task, lines = None, []
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line.rstrip(" *")
+        elif line.startswith("changed: ["):
+            lines.append(f"{task}: {line[:120]}")
+    return "\n".join(lines)
+
+
+class RoleLint(unittest.TestCase):
+    def test_the_role_and_the_playbook_pass_ansible_lint(self):
+        done = subprocess.run(["ansible-lint", "--offline", "deploy/ansible"], capture_output=True, text=True,
+                              cwd=os.path.join(ANSIBLE, "..", ".."))
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+
+
+class FleetCase(booted.BootedServerCase):
+    def fleet(self, variants=(ONESHOT_TIMER, STATUS_PUSH_TIMERS)):
+        fleet = Fleet(self.procs, self.work, variants)
+        self.addCleanup(fleet.stop)
+        return fleet.boot(self.deb)
+
+    def assert_play(self, fleet, what, *extra, expect_changes=None):
+        status, output, recap, took = fleet.play(*extra)
+        booted.figure(f"{what}: {took:.1f} s")
+        self.assertEqual(status, 0, output[-6000:])
+        self.assertNotIn(TOKEN, output)
+        for s in fleet.servers:
+            self.assertEqual(recap[s.host_name]["failed"], 0, output[-4000:])
+            if expect_changes is not None:
+                self.assertEqual(recap[s.host_name]["changed"], expect_changes, changed_tasks(output))
+        return output
+
+    def openvpn_pids(self, server):
+        return {u: server.host.show(u, "MainPID")["MainPID"] for u in OVPN_UNITS}
+
+
+class RollingOutToAFleet(FleetCase):
+    def test_a_fleet_moves_over_then_a_rerun_changes_nothing_and_a_new_build_upgrades_it(self):
+        fleet = self.fleet()
+        started = time.time()
+        self.assert_play(fleet, "first play, two servers")
+        played = time.time()
+        for s, variant in zip(fleet.servers, (ONESHOT_TIMER, STATUS_PUSH_TIMERS)):
+            booted.MigrationFromTheTimerScript.assert_old_units_retired(self, s, variant)
+            client = s.client(f"user-of-{s.host_name}", "tcp").start()
+            self.addCleanup(client.stop)
+            payload = s.panel.wait_for_payload(lambda p, s=s: f"user-of-{s.host_name}" in users_by_name(p), 15,
+                                               what=f"a client of {s.host_name} in a POST")
+            self.assertEqual(payload["agent"]["name"], "ovpn-mgmt-push")
+            posts = s._requests(started, True)
+            self.assertEqual({r["path"] for r in posts}, {f"/api/servers/{s.server_id}/events"})
+            # From the install on, the daemon used the old script's token; since the play, the vault's.
+            self.assertEqual({r["headers"]["Authorization"] for r in s._requests(played, True)}, {f"Bearer {TOKEN}"})
+            self.assertEqual(s.script_posts(after=time.time()), [])
+
+        openvpn = {s.host_name: self.openvpn_pids(s) for s in fleet.servers}
+        daemons = {s.host_name: self.main_pid(s) for s in fleet.servers}
+        self.assert_play(fleet, "second play, nothing to change", expect_changes=0)
+        for s in fleet.servers:
+            self.assertEqual(self.openvpn_pids(s), openvpn[s.host_name], "OpenVPN was restarted")
+            self.assertEqual(self.main_pid(s), daemons[s.host_name], "the daemon was restarted")
+
+        first = fleet.servers[0]
+        self.end_a_session_while_the_panel_is_down(first, "waits-for-upgrade")
+        fleet.repo.publish(self.newer_deb)
+        self.assert_play(fleet, "third play, a newer build in the repository")
+        for s in fleet.servers:
+            version = s.host.run(["dpkg-query", "-W", "-f=${Version}", "ovpn-mgmt-push"]).stdout
+            self.assertIn(f"_{version}_", os.path.basename(self.newer_deb))
+            self.wait_restarted(s, daemons[s.host_name], 15)
+        self.assert_delivered_once(first, "waits-for-upgrade")
+
+        # Rolling back: the previous build published again, the fleet held at its version.
+        previous = self.installed_version_of(self.deb)
+        fleet.repo.publish(self.deb)
+        self.assert_play(fleet, "fourth play, rolled back", "-e", f"ovpn_mgmt_push_version={previous}")
+        for s in fleet.servers:
+            self.assertEqual(s.host.run(["dpkg-query", "-W", "-f=${Version}", "ovpn-mgmt-push"]).stdout, previous)
+            self.assertEqual(s.host.show(booted.UNIT, "ActiveState")["ActiveState"], "active")
+
+    @staticmethod
+    def installed_version_of(deb):
+        return subprocess.run(["dpkg-deb", "-f", deb, "Version"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+
+class AFailingHost(FleetCase):
+    def test_a_host_with_a_management_interface_down_fails_and_the_next_batch_is_untouched(self):
+        fleet = Fleet(self.procs, self.work, (ONESHOT_TIMER, ONESHOT_TIMER))
+        self.addCleanup(fleet.stop)
+        failing, untouched = fleet.servers
+        # A third OpenVPN instance on the first server whose unit is not running: setup gives it
+        # a management line, and nothing answers there.
+        spare = failing.host.path("/etc/openvpn/server/server.conf")
+        with open(spare) as f:
+            text = f.read().replace("port 1194", "port 1195").replace("10.8.0.0", "10.9.0.0")
+            text = text.replace("management 127.0.0.1 7505", "management 127.0.0.1 7509")
+        failing.host.write("/etc/openvpn/server/spare.conf", text)
+        fleet.boot(self.deb)
+
+        status, output, recap, took = fleet.play()
+        booted.figure(f"play with a failing first host: {took:.1f} s")
+        self.assertNotEqual(status, 0)
+        self.assertNotIn(TOKEN, output)
+        self.assertEqual(recap[failing.host_name]["failed"], 1, output[-4000:])
+        self.assertRegex(output, r"source \S+: 127\.0\.0\.1:\d+: connect: Connection refused")
+        self.assertNotIn(untouched.host_name, recap)
+        self.assertFalse(os.path.exists(untouched.host.path("/etc/apt/sources.list.d/ovpn-mgmt-push.sources")))
+        installed = untouched.host.run(["dpkg-query", "-W", "ovpn-mgmt-push"], check=False)
+        self.assertNotEqual(installed.returncode, 0, "the package reached the host behind the failed one")
+
+
+if __name__ == "__main__":
+    unittest.main()
