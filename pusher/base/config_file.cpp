@@ -43,9 +43,9 @@ Result<KeyValues> parse_config_text(std::string_view text, const std::string& or
         std::string_view value = trim(line.substr(eq + 1));
         if (!valid_key(key)) return error(where + ": bad variable name `" + std::string(key) + "'");
         if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
+            // Named by its key, never quoted: the value may be a token or a password.
             if (value.back() != value.front()) {
-                return error(where + ": unterminated quote in `" + std::string(line.substr(0, 80)) +
-                             "'");
+                return error(where + ": unterminated quote in the value of " + std::string(key));
             }
             value = value.substr(1, value.size() - 2);
         }

@@ -2,6 +2,7 @@
 // prefix that journald reads; in a terminal it carries the program's name instead.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace omp::log {
@@ -9,6 +10,8 @@ namespace omp::log {
 enum class Level { error = 3, warning = 4, info = 6, debug = 7 };
 
 void write(Level level, std::string_view message);
+// `message` with its control characters as \xNN (what write() does to every message).
+void append_escaped(std::string& line, std::string_view message);
 inline void error(std::string_view m) {
     write(Level::error, m);
 }

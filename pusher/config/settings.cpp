@@ -95,6 +95,10 @@ Status apply_panel(Draft& d) {
         d.settings.panel_token_file = d.token_file;
     }
     panel.ca_file = d.ca_file;
+    if (panel.url.starts_with("http://") && (panel.token || d.settings.panel_token_file)) {
+        d.settings.warnings.push_back(
+            "the panel URL is http://: the token travels in clear; use https://");
+    }
     if (d.panel_timeout) {
         auto s = parse_seconds(*d.panel_timeout, "panel timeout", 0.1, 600);
         if (!s) return s.error();
@@ -103,6 +107,11 @@ Status apply_panel(Draft& d) {
     }
     d.settings.panel = std::move(panel);
     return Ok{};
+}
+
+bool readable_by_everyone(const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH);
 }
 
 Result<std::string> read_secret_file(const std::string& path, const std::string& what,
@@ -116,11 +125,15 @@ Result<std::string> read_secret_file(const std::string& path, const std::string&
     if (line.empty()) return error(what + " file `" + path + "' is empty");
     if (has_control_characters(line))
         return error(what + " file `" + path + "' holds control characters");
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH)) {
+    if (readable_by_everyone(path)) {
         warnings.push_back(what + " file `" + path + "' is readable by every user; chmod o-r it");
     }
     return line;
+}
+
+bool names_a_secret(std::string_view key) {
+    return key.find("TOKEN") != std::string_view::npos ||
+           key.find("PASSWORD") != std::string_view::npos;
 }
 
 Result<KeyValues> read_known_config(const std::string& path, bool warn_unknown,
@@ -130,6 +143,12 @@ Result<KeyValues> read_known_config(const std::string& path, bool warn_unknown,
     for (const auto& [key, value] : *values) {
         if (warn_unknown && !known_variable(key)) {
             warnings.push_back("unknown variable `" + key + "' in `" + path + "' is ignored");
+        }
+        // A *_FILE variable names a file, which read_secret_file checks in its turn.
+        if (names_a_secret(key) && !key.ends_with("_FILE") && !value.empty() &&
+            readable_by_everyone(path)) {
+            warnings.push_back("`" + path + "' holds " + key +
+                               " and is readable by every user; chmod o-r it");
         }
     }
     return values;
@@ -252,7 +271,7 @@ Result<Settings> resolve_settings(const std::vector<std::string>& args, const En
     if (!file) return file.error();
     auto resolved = resolve_values(*line, env, *file);
     if (!resolved) return resolved.error();
-    resolved->warnings = std::move(warnings);
+    resolved->warnings.insert(resolved->warnings.begin(), warnings.begin(), warnings.end());
     if (auto read = read_setting_files(*resolved); !read) return read.error();
     return resolved;
 }

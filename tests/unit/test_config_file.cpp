@@ -27,6 +27,15 @@ BOOST_AUTO_TEST_CASE(an_unterminated_quote_is_an_error) {
     BOOST_TEST(!omp::parse_config_text("A=\"open\n", "f").ok());
 }
 
+BOOST_AUTO_TEST_CASE(a_config_error_names_the_line_and_key_but_never_quotes_the_value) {
+    auto kv = omp::parse_config_text("SERVER_ID=7\nPANEL_TOKEN=\"s3cr3t-t0ken\n",
+                                     "/etc/default/ovpn-mgmt-push");
+    BOOST_REQUIRE(!kv.ok());
+    BOOST_TEST(kv.error().message ==
+               "/etc/default/ovpn-mgmt-push:2: unterminated quote in the value of PANEL_TOKEN");
+    BOOST_TEST(kv.error().message.find("s3cr3t") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_bad_variable_name_is_an_error) {
     BOOST_TEST(!omp::parse_config_text("1A=x\n", "f").ok());
     BOOST_TEST(!omp::parse_config_text("A-B=x\n", "f").ok());

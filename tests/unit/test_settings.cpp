@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <regex>
@@ -109,7 +110,7 @@ BOOST_AUTO_TEST_CASE(unreadable_token_file_is_an_error_naming_it) {
 
 BOOST_AUTO_TEST_CASE(world_readable_token_file_is_a_warning) {
     TempFile token("t\n", 0644);
-    auto s = resolve({"push", "--url", "http://p/e", "--token-file", token.path});
+    auto s = resolve({"push", "--url", "https://p/e", "--token-file", token.path});
     BOOST_REQUIRE(s.ok());
     BOOST_REQUIRE(s->warnings.size() == 1u);
     BOOST_TEST(mentions(s->warnings[0], token.path));
@@ -225,6 +226,38 @@ BOOST_AUTO_TEST_CASE(is_configured_is_a_subcommand_that_needs_no_panel_url) {
         resolve({"is-configured"}, {{"PANEL_URL", "https://panel.example"}, {"SERVER_ID", "7"}});
     BOOST_REQUIRE(with_url.ok());
     BOOST_TEST(with_url->panel.has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(secrets_in_settings)
+
+bool warns(const omp::Settings& s, const std::string& part) {
+    return std::any_of(s.warnings.begin(), s.warnings.end(),
+                       [&](const std::string& w) { return mentions(w, part); });
+}
+
+BOOST_AUTO_TEST_CASE(a_config_file_holding_a_token_that_everyone_can_read_is_warned_about) {
+    TempFile open_file("PANEL_EVENTS_URL=https://panel/x\nPANEL_TOKEN=t0ken\n", 0644);
+    auto s = resolve({"push"}, {}, open_file.path);
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(warns(*s, open_file.path + "' holds PANEL_TOKEN and is readable by every user"));
+    TempFile closed_file("PANEL_EVENTS_URL=https://panel/x\nPANEL_TOKEN=t0ken\n", 0600);
+    auto quiet = resolve({"push"}, {}, closed_file.path);
+    BOOST_REQUIRE(quiet.ok());
+    BOOST_TEST(quiet->warnings.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_token_sent_to_an_http_panel_is_warned_about) {
+    auto s = resolve({"push", "--url", "http://panel/x"}, {{"PANEL_TOKEN", "t0ken"}});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(warns(*s, "the token travels in clear"));
+    auto tls = resolve({"push", "--url", "https://panel/x"}, {{"PANEL_TOKEN", "t0ken"}});
+    BOOST_REQUIRE(tls.ok());
+    BOOST_TEST(!warns(*tls, "in clear"));
+    auto no_token = resolve({"push", "--url", "http://panel/x"});
+    BOOST_REQUIRE(no_token.ok());
+    BOOST_TEST(!warns(*no_token, "in clear"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
