@@ -90,9 +90,7 @@ void CycleRunner::finish_cycle(Clock::time_point now) {
     std::vector<SourceReport> reports;
     for (auto& q : queries_) reports.push_back(q->take_report());
     queries_.clear();
-    for (const auto& r : reports) {
-        if (!r.ok) log::warning("source " + r.name + ": " + r.error);
-    }
+    for (const auto& line : source_health_.update(reports, now)) log::write(line.level, line.text);
     handshake_runs_.update(reports);  // before the rates: a WireGuard session is keyed by its run
     rates_.update(reports, now);
     overlay_.apply(reports, now);

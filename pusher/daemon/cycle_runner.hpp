@@ -25,6 +25,7 @@
 #include "daemon/cadence.hpp"
 #include "daemon/panel_backoff.hpp"
 #include "daemon/reason_waits.hpp"
+#include "daemon/source_health.hpp"
 #include "event/event_datagram.hpp"
 #include "panel/panel_client.hpp"
 #include "query/source_query.hpp"
@@ -97,6 +98,7 @@ class CycleRunner {
     std::optional<PanelConfig> next_panel_;  // from a reload, once no POST is in flight
     Cadence cadence_;
     PanelBackoff backoff_;
+    SourceHealth source_health_;
     ReasonWaits reason_waits_;
     EventOverlay overlay_;
     HandshakeRuns handshake_runs_;

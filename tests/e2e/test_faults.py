@@ -279,6 +279,16 @@ def datagram(**fields):
     return out
 
 
+class SourceFaultsInTheDaemon(Rig):
+    def test_a_source_that_stays_down_is_logged_once_not_every_cycle(self):
+        panel = self.panel()
+        d = self.daemon(panel.url(), "--mgmt", f"gone=127.0.0.1:{free_port()}")
+        panel.wait_for_payload(lambda p: any(s["name"] == "gone" and not s["ok"] for s in p["sources"]), 5)
+        count = panel.count()
+        wait_until(lambda: panel.count() >= count + 8, 10, what="eight more cycles")
+        self.assertEqual(d.read_log().count("source gone:"), 1, d.read_log())
+
+
 class EventSocketDefence(Rig):
     def test_datagrams_from_other_users_are_dropped_and_counted(self):
         panel = self.panel()

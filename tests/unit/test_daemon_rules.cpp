@@ -6,6 +6,7 @@
 #include "daemon/panel_backoff.hpp"
 #include "daemon/reason_waits.hpp"
 #include "daemon/reload.hpp"
+#include "daemon/source_health.hpp"
 #include "daemon/watchdog.hpp"
 
 using namespace std::chrono_literals;
@@ -152,6 +153,51 @@ BOOST_AUTO_TEST_CASE(a_reload_passes_on_the_settings_warnings_and_flags_a_new_in
     BOOST_TEST(plan.interval_changed);
     BOOST_TEST(plan.warnings == fresh.warnings);
     BOOST_TEST(!omp::plan_reload(running, running).interval_changed);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(source_health)
+
+namespace {
+
+omp::SourceReport report(bool ok, const std::string& error = "") {
+    omp::SourceReport r;
+    r.name = "udp";
+    r.ok = ok;
+    r.error = error;
+    return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_failing_source_is_logged_once_per_episode_and_every_ten_minutes) {
+    omp::SourceHealth health;
+    auto t = Clock::now();
+    auto refused = report(false, "127.0.0.1:7505: connect: Connection refused");
+    BOOST_TEST(health.update({refused}, t).size() == 1u);
+    int lines = 0;
+    for (int i = 1; i < 299; ++i)
+        lines += static_cast<int>(health.update({refused}, t + i * 2s).size());
+    BOOST_TEST(lines == 0);  // ten minutes of polls every 2 s: quiet
+    auto reminder = health.update({refused}, t + 10min);
+    BOOST_REQUIRE(reminder.size() == 1u);
+    BOOST_TEST(reminder[0].text.find("300 failed polls in a row") != std::string::npos);
+    auto other = health.update({report(false, "127.0.0.1:7505: no complete status within 2000 ms")},
+                               t + 11min);
+    BOOST_TEST(other.size() == 1u);  // another error: another episode
+}
+
+BOOST_AUTO_TEST_CASE(a_recovered_source_is_logged_once) {
+    omp::SourceHealth health;
+    auto t = Clock::now();
+    BOOST_TEST(health.update({report(true)}, t).empty());
+    (void)health.update({report(false, "refused")}, t);
+    (void)health.update({report(false, "refused")}, t + 2s);
+    auto back = health.update({report(true)}, t + 4s);
+    BOOST_REQUIRE(back.size() == 1u);
+    BOOST_TEST(back[0].text == "source udp answers again after 2 failed poll(s)");
+    BOOST_TEST(health.update({report(true)}, t + 6s).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
