@@ -1,4 +1,6 @@
 // ovpn-mgmt-push: thin entry point. Only main() decides the exit status.
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -53,6 +55,10 @@ omp::Result<omp::Settings> with_checked_url(omp::Result<omp::Settings> settings,
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Every command may read the panel token or a management password, and `run` holds
+    // WireGuard answers with private keys: no core dump, no reading of our memory by other
+    // processes of our user (a dumpable process's /proc/PID/mem, environ, ... are theirs).
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args[0] == "setup") return setup_main({args.begin() + 1, args.end()});
     if (!args.empty() && args[0] == "is-configured") return is_configured_main(args);

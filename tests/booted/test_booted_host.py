@@ -227,6 +227,7 @@ class DaemonUnderSystemd(BootedServerCase):
         exposure = float(re.search(r"Overall exposure level for ovpn-mgmt-push.service: ([0-9.]+)", analysis).group(1))
         figure(f"systemd-analyze security {UNIT}: {exposure}")
         self.assertLessEqual(exposure, 2.0)
+        self.assertEqual(h.show(UNIT, "LimitCORE")["LimitCORE"], "0")  # no core dump with the token in it
 
         for name, proto in (("heidi", "udp"), ("ivan", "tcp")):
             server.client(name, proto).start()

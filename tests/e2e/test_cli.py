@@ -1,11 +1,40 @@
 """The command line as an operator meets it: usage errors exit 2 and name the bad value."""
 import os
+import pwd
+import shutil
 import socket
 import subprocess
 import time
 import unittest
 
-from harness import BINARY, run_binary, wait_until
+from harness import BINARY, FakeManagement, Workdir, run_binary, wait_until
+
+
+class NoSecretsInDumps(unittest.TestCase):
+    def test_the_process_makes_itself_non_dumpable_so_its_own_user_cannot_read_its_memory(self):
+        # Run as nobody, with an endpoint that never answers so that it lives a while. A
+        # dumpable process's /proc/PID files belong to its user; a non-dumpable one's to root.
+        work = Workdir(prefix="omp-dumpable-")
+        self.addCleanup(work.remove)
+        binary = shutil.copy(BINARY, work.join("ovpn-mgmt-push"))
+        os.chmod(binary, 0o755)
+        fake = FakeManagement("silent")
+        self.addCleanup(fake.close)
+        nobody = pwd.getpwnam("nobody")
+        proc = subprocess.Popen([binary, "snapshot", "--config", "/dev/null", "--mgmt", f"x={fake.address}",
+                                 "--mgmt-timeout", "3"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[])
+        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
+        def started():
+            with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+                return f.read().startswith(binary.encode())
+        wait_until(started, 2, what="the program to start")
+        time.sleep(0.3)  # past main()'s first line
+        with open(f"/proc/{proc.pid}/status") as f:
+            uid = next(line.split()[1] for line in f if line.startswith("Uid:"))
+        self.assertEqual(int(uid), nobody.pw_uid)
+        self.assertEqual(os.stat(f"/proc/{proc.pid}/environ").st_uid, 0)
+        self.assertEqual(os.stat(f"/proc/{proc.pid}/mem").st_uid, 0)
 
 
 class CommandLine(unittest.TestCase):
