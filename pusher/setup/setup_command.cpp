@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -17,6 +18,7 @@
 
 #include "base/version.hpp"
 #include "config/settings.hpp"
+#include "setup/file_edits.hpp"
 #include "setup/server_config.hpp"
 #include "setup/text_diff.hpp"
 #include "setup/unit_retirement.hpp"
@@ -26,18 +28,13 @@ namespace omp {
 namespace {
 
 struct ConfigFile {
-    std::string path;
+    std::string path;    // as found or given: may be a symbolic link
+    std::string target;  // the real file: what is edited and backed up; a link stays a link
     std::string text;
     ServerConfig config;
-};
 
-Result<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return error("cannot read `" + path + "': " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+    std::string shown() const { return target == path ? path : path + " (" + target + ")"; }
+};
 
 std::vector<std::string> discover(const std::vector<std::string>& dirs) {
     std::vector<std::string> found;
@@ -58,43 +55,11 @@ std::vector<std::string> discover(const std::vector<std::string>& dirs) {
 
 }  // namespace
 
-std::string backup_timestamp() {
-    time_t now = time(nullptr);
-    tm local{};
-    localtime_r(&now, &local);
-    char text[32];
-    strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
-    return text;
-}
-
-std::string free_backup_path(const std::string& base) {
-    std::string path = base;
-    for (int n = 2; access(path.c_str(), F_OK) == 0; ++n) path = base + "-" + std::to_string(n);
-    return path;
-}
-
 namespace {
 
-// Writes `text` to `path` with the mode and owner of `like`, atomically (temp + rename).
-Status write_like(const std::string& path, const std::string& text, const struct stat& like) {
-    std::string temp = path + ".ovpn-mgmt-push-XXXXXX";
-    int fd = mkstemp(temp.data());
-    if (fd < 0) return error("cannot create a file beside `" + path + "': " + std::strerror(errno));
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-              fchmod(fd, like.st_mode & 07777) == 0 && fsync(fd) == 0;
-    if (ok && geteuid() == 0) ok = fchown(fd, like.st_uid, like.st_gid) == 0;
-    int err = errno;
-    close(fd);
-    if (!ok || rename(temp.c_str(), path.c_str()) != 0) {
-        err = ok ? errno : err;
-        unlink(temp.c_str());
-        return error("cannot write `" + path + "': " + std::strerror(err));
-    }
-    return Ok{};
-}
-
 Result<std::string> back_up(const ConfigFile& file, const struct stat& st) {
-    std::string backup = free_backup_path(file.path + ".bak-ovpn-mgmt-push-" + backup_timestamp());
+    std::string backup =
+        free_backup_path(file.target + ".bak-ovpn-mgmt-push-" + backup_timestamp());
     if (auto written = write_like(backup, file.text, st); !written) return written.error();
     return backup;
 }
@@ -152,8 +117,17 @@ namespace {
 std::optional<std::vector<ConfigFile>> read_server_configs(const std::vector<std::string>& paths,
                                                            bool explicit_files) {
     std::vector<ConfigFile> files;
+    std::set<std::string> targets;
     bool refused = false;
     for (const auto& path : paths) {
+        auto target = real_path(path);
+        if (!target) {
+            std::cerr << "ovpn-mgmt-push setup: " << target.error().message << "\n";
+            refused = true;
+            continue;
+        }
+        // A link and its target (or two links to one file) are one server, not two.
+        if (!targets.insert(*target).second) continue;
         auto text = read_file(path);
         if (!text) {
             std::cerr << "ovpn-mgmt-push setup: " << text.error().message << "\n";
@@ -174,7 +148,7 @@ std::optional<std::vector<ConfigFile>> read_server_configs(const std::vector<std
             }
             continue;
         }
-        files.push_back({path, std::move(*text), std::move(*config)});
+        files.push_back({path, std::move(*target), std::move(*text), std::move(*config)});
     }
     if (refused) {
         std::cerr << "ovpn-mgmt-push setup: nothing changed\n";
@@ -233,22 +207,27 @@ class NameAndPortPicker {
 bool apply_plan(const ConfigFile& f, const SetupPlan& plan, bool dry_run) {
     std::string new_text = render_server_config(plan.config);
     if (plan.changes.empty()) {
-        std::cout << f.path << ": already set up (instance=" << plan.source << ")\n";
+        std::cout << f.shown() << ": already set up (instance=" << plan.source << ")\n";
         return true;
     }
     if (dry_run) {
         std::cout << unified_diff(f.text, new_text, f.path, f.path + " (after setup)");
         return true;
     }
+    // The target's mode and owner, checked: a failed stat must not make a file of mode 0000.
     struct stat st {};
-    stat(f.path.c_str(), &st);
+    if (stat(f.target.c_str(), &st) != 0) {
+        std::cerr << "ovpn-mgmt-push setup: cannot stat `" << f.target
+                  << "': " << std::strerror(errno) << "\n";
+        return false;
+    }
     auto backup = back_up(f, st);
-    Status written = backup ? write_like(f.path, new_text, st) : Status(backup.error());
+    Status written = backup ? write_like(f.target, new_text, st) : Status(backup.error());
     if (!written) {
         std::cerr << "ovpn-mgmt-push setup: " << written.error().message << "\n";
         return false;
     }
-    std::cout << f.path << ":";
+    std::cout << f.shown() << ":";
     for (const auto& change : plan.changes) std::cout << " " << change << ";";
     std::cout << " backup in " << *backup << "\n";
     return true;

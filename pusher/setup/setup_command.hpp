@@ -25,8 +25,4 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args);
 int run_setup(const SetupArgs& args);
 std::string setup_usage_text();
 
-// Backups are named PATH.bak-ovpn-mgmt-push-TIMESTAMP (-2, -3, ... when that exists).
-std::string backup_timestamp();
-std::string free_backup_path(const std::string& base);
-
 }  // namespace omp

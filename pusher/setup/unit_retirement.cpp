@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "base/config_file.hpp"
+#include "setup/file_edits.hpp"
 #include "setup/old_units.hpp"
 #include "setup/setup_command.hpp"
 #include "setup/systemctl.hpp"

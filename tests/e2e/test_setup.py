@@ -144,6 +144,41 @@ class Setup(unittest.TestCase):
         self.assertEqual(status, 2)
         self.assertIn("`--frob'", err)
 
+    def test_a_linked_config_is_edited_at_its_target_and_the_link_stays_a_link(self):
+        real = Workdir(prefix="omp-setup-real-")
+        self.addCleanup(real.remove)
+        target = real.join("server.conf")
+        with open(target, "w") as f:
+            f.write(FRESH)
+        os.chmod(target, 0o640)
+        os.symlink(target, self.work.join("server.conf"))
+        status, out, err = self.setup()
+        self.assertEqual(status, 0, err)
+        self.assertTrue(os.path.islink(self.work.join("server.conf")))
+        self.assertEqual(os.readlink(self.work.join("server.conf")), target)
+        with open(target) as f:
+            self.assertIn("openvpn-plugin-mgmt-push.so instance=udp", f.read())
+        self.assertEqual(os.stat(target).st_mode & 0o7777, 0o640)
+        self.assertEqual(len(glob.glob(target + ".bak-ovpn-mgmt-push-*")), 1)
+        self.assertIn(f"({target})", out)
+
+    def test_a_link_and_its_target_are_one_server_with_one_endpoint(self):
+        self.write("server.conf", FRESH)
+        os.symlink(self.work.join("server.conf"), self.work.join("alias.conf"))
+        status, out, err = self.setup()
+        self.assertEqual(status, 0, err)
+        self.assertIn("MGMT_ENDPOINTS=udp=127.0.0.1:7505\n", out)
+        self.assertTrue(os.path.islink(self.work.join("alias.conf")))
+        self.assertEqual(self.read("server.conf").count("openvpn-plugin-mgmt-push.so"), 1)
+
+    def test_a_dangling_link_is_refused_by_name_and_nothing_changes(self):
+        self.write("server.conf", FRESH)
+        os.symlink(self.work.join("gone.conf.orig"), self.work.join("broken.conf"))
+        status, out, err = self.setup()
+        self.assertEqual(status, 1)
+        self.assertIn("cannot resolve `" + self.work.join("broken.conf"), err)
+        self.assertEqual(self.read("server.conf"), FRESH)
+
 
 class SetUpConfigRunsInRealOpenVPN(unittest.TestCase):
     def test_amended_config_loads_the_plugin_and_events_reach_the_daemon(self):
