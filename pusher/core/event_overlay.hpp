@@ -27,6 +27,8 @@ class EventOverlay {
     std::size_t size() const { return entries_.size(); }
 
   private:
+    void apply_to(SourceReport& report, Clock::time_point now);
+
     struct Entry {
         event::Kind kind;
         Session session;  // for connects: the session to show

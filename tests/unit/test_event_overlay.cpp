@@ -1,4 +1,5 @@
 #include <boost/test/unit_test.hpp>
+#include <set>
 
 #include "core/event_overlay.hpp"
 
@@ -134,6 +135,25 @@ BOOST_AUTO_TEST_CASE(username_from_event_or_common_name_when_undef) {
     auto r = reports({});
     overlay.apply(r, t0);
     BOOST_TEST(r[0].status.sessions[0].username == "cn");
+}
+
+BOOST_AUTO_TEST_CASE(a_storm_hides_every_disconnected_session_and_shows_every_new_one_once) {
+    omp::EventOverlay overlay;
+    std::vector<omp::Session> polled;
+    for (std::uint16_t i = 0; i < 300; ++i) {
+        polled.push_back(listed("u" + std::to_string(i), i));  // short names: stored in place
+        if (i % 2 == 0)
+            overlay.record(event(Kind::disconnect, "udp", "u" + std::to_string(i), i), t0);
+        overlay.record(event(Kind::connect, "udp", "new" + std::to_string(i), i), t0);
+    }
+    auto r = reports(polled);
+    overlay.apply(r, t0);
+    std::set<std::string> names;
+    for (const auto& s : r[0].status.sessions) BOOST_TEST(names.insert(s.common_name).second);
+    BOOST_TEST(names.size() == 150u + 300u);
+    BOOST_TEST(names.count("u1") == 1u);
+    BOOST_TEST(names.count("u0") == 0u);
+    BOOST_TEST(names.count("new299") == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
