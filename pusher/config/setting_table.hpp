@@ -21,7 +21,6 @@ namespace omp {
 struct Given {
     std::vector<std::string> values;
     bool from_flag = false;
-    bool is_default = false;
     const std::string& value() const { return values.back(); }
 };
 

@@ -48,18 +48,17 @@ std::optional<Given> given(const SettingRow& row, const CommandLine& line, const
                            const KeyValues& file) {
     if (auto it = line.flags.find(std::string(row.flag));
         !row.flag.empty() && it != line.flags.end()) {
-        return Given{it->second, true, false};
+        return Given{it->second, true};
     }
-    auto from_text = [&](const std::string& text, bool is_default) {
-        return Given{row.repeatable ? comma_list(text) : std::vector<std::string>{text}, false,
-                     is_default};
+    auto from_text = [&](const std::string& text) {
+        return Given{row.repeatable ? comma_list(text) : std::vector<std::string>{text}, false};
     };
     std::string variable(row.variable);
     if (auto it = env.find(variable); !row.variable.empty() && it != env.end())
-        return from_text(it->second, false);
+        return from_text(it->second);
     if (auto it = file.find(variable); !row.variable.empty() && it != file.end())
-        return from_text(it->second, false);
-    if (!row.default_value.empty()) return from_text(std::string(row.default_value), true);
+        return from_text(it->second);
+    if (!row.default_value.empty()) return from_text(std::string(row.default_value));
     return std::nullopt;
 }
 

@@ -98,12 +98,17 @@ void CycleRunner::finish_cycle(Clock::time_point now) {
     context.trigger = cycle_trigger_;
     context.events = std::move(cycle_events_);
     cycle_events_.clear();
-    cycle_records_ = parts_.records.pending(
-        kRecordsPerPost, [&](const std::string& id) { return !reason_waits_.waiting(id); });
+    cycle_records_ = ready_records(kRecordsPerPost);
     context.ended_sessions = cycle_records_;
     context.ended_sessions_dropped = parts_.records.dropped();
     context.event_socket = event_socket_;
     panel_->start(render_payload(merge_reports(std::move(reports)), context));
+}
+
+// The oldest records that may be posted: not those still waiting for their reason.
+std::vector<SessionRecord> CycleRunner::ready_records(std::size_t limit) const {
+    return parts_.records.pending(
+        limit, [&](const std::string& id) { return !reason_waits_.waiting(id); });
 }
 
 void CycleRunner::on_post_result(const PostResult& result, Clock::time_point now) {
@@ -115,11 +120,7 @@ void CycleRunner::on_post_result(const PostResult& result, Clock::time_point now
         if (auto done = parts_.records.acknowledge(acked); !done) log::error(done.error().message);
         // More records ready: post them now, not in 2 s. Not those still waiting for their
         // reason: each would bring another POST at once, for as long as it waits.
-        if (!parts_.records
-                 .pending(1, [&](const std::string& id) { return !reason_waits_.waiting(id); })
-                 .empty()) {
-            dirty_ = true;
-        }
+        if (!ready_records(1).empty()) dirty_ = true;
         return;
     }
     cycle_records_.clear();

@@ -91,6 +91,7 @@ class CycleRunner {
     void on_post_result(const PostResult& result, Clock::time_point now);
     void settle_reasons(Clock::time_point now);
     void add_record(SessionRecord record, Clock::time_point now);
+    std::vector<SessionRecord> ready_records(std::size_t limit) const;
 
     Settings settings_;
     CycleParts parts_;

@@ -23,7 +23,6 @@ class PanelBackoff {
 
     // No POST starts before this.
     Clock::time_point retry_at() const { return retry_at_; }
-    int failures() const { return failures_; }
 
   private:
     int failures_ = 0;

@@ -46,7 +46,6 @@ class StreamQuery : public SourceQuery {
     // or the errno of a failed read.
     static int read_a_turn(int fd, const std::function<bool(Read, std::string_view)>& on_read);
 
-    std::chrono::milliseconds timeout() const { return timeout_; }
     SteadyClock::time_point started() const { return started_; }
 
   private:

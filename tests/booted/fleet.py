@@ -130,7 +130,7 @@ class Fleet:
             f.write(done.stdout)
 
     def _write_inventory(self):
-        key_lines = "".join(f"          {line}\n" for line in self.repo.public_key().strip().splitlines())
+        key_lines = "".join(f"      {line}\n" for line in self.repo.public_key().strip().splitlines())
         hosts = ""
         for s in self.servers:
             hosts += (f"    {s.host_name}:\n"
@@ -147,7 +147,7 @@ class Fleet:
                     "    ansible_python_interpreter: /usr/bin/python3\n"
                     f"    ovpn_mgmt_push_apt_uri: {self.repo.uri()}\n"
                     "    ovpn_mgmt_push_panel_url: http://127.0.0.1:8080\n"
-                    "    ovpn_mgmt_push_apt_key: |\n" + key_lines.replace("          ", "      "))
+                    "    ovpn_mgmt_push_apt_key: |\n" + key_lines)
 
     def ansible_env(self):
         return {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_NOCOLOR": "1",
