@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "records/journal_follower.hpp"
+#include "records/record_store.hpp"
 
 namespace omp {
 
@@ -103,9 +104,10 @@ Status apply_max_records(const Given& g, Draft& d) {
     char* end = nullptr;
     errno = 0;
     unsigned long long value = std::strtoull(n.c_str(), &end, 10);
-    if (n.empty() || *end != '\0' || errno != 0 || value < 1 || value > 10000000 ||
-        n.front() == '-') {
-        return error("bad max records `" + n + "': expected a whole number from 1 to 10000000");
+    constexpr auto kMax = RecordStore::kMaxCapacity;
+    if (n.empty() || *end != '\0' || errno != 0 || value < 1 || value > kMax || n.front() == '-') {
+        return error("bad max records `" + n + "': expected a whole number from 1 to " +
+                     std::to_string(kMax));
     }
     d.settings.max_records = static_cast<std::size_t>(value);
     return Ok{};

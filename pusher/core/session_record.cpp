@@ -1,5 +1,6 @@
 #include "core/session_record.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/real_address.hpp"
@@ -9,11 +10,20 @@ namespace omp {
 
 using Json = nlohmann::ordered_json;
 
+std::string session_id(std::string_view source, std::int64_t connected_at, std::string_view real_ip,
+                       std::uint16_t real_port) {
+    std::string id(source);
+    id += '-';
+    id += std::to_string(connected_at);
+    id += '-';
+    id += real_ip;
+    id += '-';
+    id += std::to_string(real_port);
+    return id;
+}
+
 SessionRecord record_from_disconnect(const event::Event& e) {
     SessionRecord r;
-    // The hook's microsecond timestamp, the instance and the port identify one session end;
-    // a datagram delivered twice gives the same id.
-    r.id = e.source + "-" + std::to_string(e.ts_us) + "-" + std::to_string(e.real_port);
     r.source = e.source;
     r.common_name = e.common_name;
     r.username = username_or_common_name(e.username, e.common_name);
@@ -26,7 +36,35 @@ SessionRecord record_from_disconnect(const event::Event& e) {
     r.duration = e.duration.value_or(r.connected_at ? r.disconnected_at - r.connected_at : 0);
     r.bytes_received = e.bytes_received.value_or(0);
     r.bytes_sent = e.bytes_sent.value_or(0);
+    // Without time_unix (not an OpenVPN 2.x hook), the hook's microsecond timestamp
+    // identifies the end instead: a datagram delivered twice still gives the same id.
+    r.id = r.connected_at
+               ? session_id(r.source, r.connected_at, r.real_ip, r.real_port)
+               : e.source + "-" + std::to_string(e.ts_us) + "-" + std::to_string(e.real_port);
     return r;
+}
+
+SessionRecord record_from_last_poll(const Session& s, std::int64_t last_seen) {
+    SessionRecord r;
+    r.source = s.source;
+    r.common_name = s.common_name;
+    r.username = s.username;
+    r.real_ip = s.real_ip;
+    r.real_port = s.real_port.value_or(0);
+    r.virtual_ip = s.virtual_ip;
+    r.virtual_ipv6 = s.virtual_ipv6;
+    r.connected_at = s.connected_at;
+    r.disconnected_at = last_seen;
+    r.duration = s.connected_at ? std::max<std::int64_t>(last_seen - s.connected_at, 0) : 0;
+    r.bytes_received = s.bytes_received;
+    r.bytes_sent = s.bytes_sent;
+    r.observed = Observed::poll;
+    r.id = session_id(r.source, r.connected_at, r.real_ip, r.real_port);
+    return r;
+}
+
+std::string_view to_string(Observed observed) {
+    return observed == Observed::poll ? "poll" : "event";
 }
 
 std::string record_to_json(const SessionRecord& r) {
@@ -43,7 +81,8 @@ std::string record_to_json(const SessionRecord& r) {
               {"duration", r.duration},
               {"bytes_received", r.bytes_received},
               {"bytes_sent", r.bytes_sent},
-              {"reason", r.reason}};
+              {"reason", r.reason},
+              {"observed", to_string(r.observed)}};
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -65,6 +104,11 @@ Result<SessionRecord> record_from_json(std::string_view line) {
         r.bytes_received = j.at("bytes_received").get<std::uint64_t>();
         r.bytes_sent = j.at("bytes_sent").get<std::uint64_t>();
         r.reason = j.at("reason").get<std::string>();
+        // Records spooled before `observed` existed came from events.
+        auto observed = j.value("observed", std::string("event"));
+        if (observed != "event" && observed != "poll")
+            return error("bad observed `" + observed + "'");
+        r.observed = observed == "poll" ? Observed::poll : Observed::event;
         if (r.id.empty()) return error("record without id");
         return r;
     } catch (const std::exception& e) {  // nlohmann's parse and type errors stay in here

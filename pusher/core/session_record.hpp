@@ -1,5 +1,7 @@
-// A session record: the final figures of one ended session, from the plugin's disconnect
-// event, as the payload's ended_sessions carries it and the record store keeps it on disk.
+// A session record: the final figures of one ended session, as the payload's sessions_ended
+// carries it and the record store keeps it on disk. Most come from the plugin's disconnect
+// event; a session that a complete poll no longer lists, with no event, gets one made from
+// what the polls saw last (its event was lost: the daemon was down, or the queue was full).
 #pragma once
 
 #include <cstdint>
@@ -12,8 +14,16 @@
 
 namespace omp {
 
+// How the end of a session was observed (payload: `observed`).
+enum class Observed {
+    event,  // the plugin's disconnect event: OpenVPN's own final figures
+    poll,   // a complete poll no longer listed it: the last poll's figures and time
+};
+
+std::string_view to_string(Observed observed);
+
 struct SessionRecord {
-    std::string id;  // unique per session end; the panel drops repeats by it
+    std::string id;  // one per session, however its end was observed; the panel drops repeats
     std::string source;
     std::string username;
     std::string common_name;
@@ -27,13 +37,22 @@ struct SessionRecord {
     std::uint64_t bytes_received = 0;
     std::uint64_t bytes_sent = 0;
     std::string reason = "unknown";
+    Observed observed = Observed::event;
 };
 
 inline SessionKey key_of(const SessionRecord& r) {
     return {r.source, r.common_name, r.real_ip, r.real_port};
 }
 
+// The id of a session: its source, when it connected, and its real address. The plugin's
+// time_unix and management's "Connected Since (time_t)" are the same value (OpenVPN's
+// mi->created), so a record made from an event and one made from polls get the same id.
+std::string session_id(std::string_view source, std::int64_t connected_at, std::string_view real_ip,
+                       std::uint16_t real_port);
+
 SessionRecord record_from_disconnect(const event::Event& event);
+// A session last seen by a poll at `last_seen` (epoch seconds) and gone from a later one.
+SessionRecord record_from_last_poll(const Session& session, std::int64_t last_seen);
 
 // One record as a JSON line, and back; malformed lines give an error value.
 std::string record_to_json(const SessionRecord& record);

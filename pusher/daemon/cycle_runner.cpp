@@ -1,6 +1,7 @@
 #include "daemon/cycle_runner.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "base/log.hpp"
 #include "core/merger.hpp"
@@ -14,21 +15,51 @@ Cadence::Clock::duration as_duration(std::chrono::duration<double> interval) {
     return std::chrono::duration_cast<Cadence::Clock::duration>(interval);
 }
 
+std::set<std::string> source_names(const Settings& settings) {
+    std::set<std::string> names;
+    for (const auto& endpoint : settings.endpoints) names.insert(endpoint.name);
+    return names;
+}
+
 }  // namespace
 
 CycleRunner::CycleRunner(Settings settings, CycleParts parts, Clock::time_point now)
     : settings_(std::move(settings)),
       parts_(std::move(parts)),
       panel_(parts_.connect_panel(*settings_.panel)),
-      cadence_(as_duration(settings_.interval), now) {}
+      cadence_(as_duration(settings_.interval), now) {
+    parts_.open_sessions.keep_only(source_names(settings_));
+}
 
 void CycleRunner::on_event(const event::Event& e, Clock::time_point now) {
     overlay_.record(e, now);
     pending_events_.push_back(TriggerEvent{std::string(to_string(e.kind)), e.source,
                                            username_or_common_name(e.username, e.common_name),
                                            e.ts_us});
-    if (e.kind == event::Kind::disconnect) add_record(record_from_disconnect(e), now);
+    if (e.kind == event::Kind::disconnect) on_disconnect(e, now);
     dirty_ = true;
+}
+
+void CycleRunner::on_disconnect(const event::Event& e, Clock::time_point now) {
+    auto record = record_from_disconnect(e);
+    bool first_end = parts_.open_sessions.end_by_event(record.id, parts_.epoch_now());
+    // A late event (a poll ended the session first, or the datagram came twice) still brings
+    // OpenVPN's own figures to a record that is pending; once acknowledged, it makes none.
+    if (first_end || parts_.records.find(record.id)) add_record(std::move(record), now);
+}
+
+// Sessions a complete poll no longer lists, with no event: their event was lost.
+void CycleRunner::record_unseen_ends(const std::vector<SourceReport>& reports,
+                                     Clock::time_point now) {
+    auto epoch = parts_.epoch_now();
+    for (const auto& report : reports) {
+        for (auto& record : parts_.open_sessions.update(report, epoch)) {
+            add_record(std::move(record), now);
+        }
+    }
+    if (auto saved = parts_.open_sessions.save_if_due(epoch); !saved) {
+        if (record_error_log_.allow(now)) log::error(saved.error().message);
+    }
 }
 
 void CycleRunner::add_record(SessionRecord record, Clock::time_point now) {
@@ -91,7 +122,8 @@ void CycleRunner::finish_cycle(Clock::time_point now) {
     for (auto& q : queries_) reports.push_back(q->take_report());
     queries_.clear();
     for (const auto& line : source_health_.update(reports, now)) log::write(line.level, line.text);
-    handshake_runs_.update(reports);  // before the rates: a WireGuard session is keyed by its run
+    record_unseen_ends(reports, now);  // before the overlay: what management itself listed
+    handshake_runs_.update(reports);   // before the rates: a WireGuard session is keyed by its run
     rates_.update(reports, now);
     overlay_.apply(reports, now);
     PayloadContext context;
@@ -155,6 +187,7 @@ void CycleRunner::reload(Result<Settings> fresh, Clock::time_point now) {
     auto plan = plan_reload(settings_, std::move(*fresh));
     for (const auto& warning : plan.warnings) log::warning(warning);
     parts_.records.set_capacity(plan.settings.max_records);
+    parts_.open_sessions.keep_only(source_names(plan.settings));
     if (plan.interval_changed) cadence_.restart(as_duration(plan.settings.interval), now);
     next_panel_ = *plan.settings.panel;
     settings_ = std::move(plan.settings);

@@ -30,6 +30,7 @@
 #include "panel/panel_client.hpp"
 #include "query/source_query.hpp"
 #include "records/log_reasons.hpp"
+#include "records/open_sessions.hpp"
 #include "records/record_store.hpp"
 #include "wireguard/wg_handshake_runs.hpp"
 
@@ -50,7 +51,14 @@ struct CycleParts {
     std::function<std::unique_ptr<PanelClient>(const PanelConfig&)> connect_panel;
     std::function<std::string(const std::string& url)> url_for_log;
     RecordStore records;
+    OpenSessions open_sessions;
     std::unique_ptr<ReasonSource> reasons;
+    // Epoch seconds, for the end of a session found by a poll.
+    std::function<std::int64_t()> epoch_now = [] {
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
 };
 
 class CycleRunner {
@@ -65,7 +73,8 @@ class CycleRunner {
     CycleRunner(Settings settings, CycleParts parts, Clock::time_point now);
 
     // A plugin event: shown at once (the overlay), named in the next POST, and for a
-    // disconnect, a session record that waits on disk until the panel takes it.
+    // disconnect, a session record that waits on disk until the panel takes it. A session
+    // whose event is lost gets its record when a complete poll no longer lists it.
     void on_event(const event::Event& event, Clock::time_point now);
     void set_event_socket_counters(const EventSocketCounters& counters) {
         event_socket_ = counters;
@@ -81,6 +90,7 @@ class CycleRunner {
     PanelClient& panel() { return *panel_; }
     Clock::time_point next_wakeup() const;
     RecordStore& records() { return parts_.records; }
+    OpenSessions& open_sessions() { return parts_.open_sessions; }
     const Settings& settings() const { return settings_; }
 
   private:
@@ -90,6 +100,8 @@ class CycleRunner {
     void finish_cycle(Clock::time_point now);
     void on_post_result(const PostResult& result, Clock::time_point now);
     void settle_reasons(Clock::time_point now);
+    void on_disconnect(const event::Event& event, Clock::time_point now);
+    void record_unseen_ends(const std::vector<SourceReport>& reports, Clock::time_point now);
     void add_record(SessionRecord record, Clock::time_point now);
     std::vector<SessionRecord> ready_records(std::size_t limit) const;
 

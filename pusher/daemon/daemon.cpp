@@ -39,6 +39,8 @@ class Loop {
         : signal_fd_(signal_fd), listener_(listener), runner_(runner), reload_(std::move(reload)) {}
 
     int run();
+    // The longest time from a wait's return to the next wait: how late an event can be read.
+    Clock::duration longest_turn() const { return longest_turn_; }
 
   private:
     std::vector<pollfd> descriptors() const;
@@ -52,6 +54,7 @@ class Loop {
     SettingsReloader reload_;
     Watchdog watchdog_{watchdog_period()};
     bool stop_ = false;
+    Clock::duration longest_turn_{};
 };
 
 int Loop::run() {
@@ -68,6 +71,7 @@ int Loop::run() {
         for (std::size_t i = 2; i < fds.size(); ++i) query_revents.push_back(fds[i].revents);
         runner_.advance(query_revents, now, !stop_);
         if (watchdog_.due(now)) sd_notify(0, "WATCHDOG=1");
+        longest_turn_ = std::max(longest_turn_, Clock::now() - now);
     }
     return 0;
 }
@@ -122,12 +126,16 @@ Result<CycleParts> open_parts(const Http& http, const Settings& settings,
         log::warning(std::to_string(records->unreadable_lines()) + " unreadable line(s) in " +
                      records->path() + " skipped");
     }
+    auto open_sessions = OpenSessions::open(settings.state_dir);
+    if (!open_sessions) return open_sessions.error();
     auto reasons = LogReasons::open(settings.ovpn_logs);
     if (!reasons) return reasons.error();
     return CycleParts{std::move(sources),
                       [&http](const PanelConfig& panel) { return http.client(panel); },
                       [&http](const std::string& url) { return http.url_for_log(url); },
-                      std::move(*records), std::make_unique<LogReasons>(std::move(*reasons))};
+                      std::move(*records),
+                      std::move(*open_sessions),
+                      std::make_unique<LogReasons>(std::move(*reasons))};
 }
 
 }  // namespace
@@ -157,11 +165,15 @@ int run_daemon(const Http& http, const Settings& settings, SettingsReloader relo
     sd_notify(0, "READY=1\nSTATUS=listening for plugin events");
     log::info("listening on " + settings.event_socket + ", posting to " +
               http.url_for_log(settings.panel->url) + records_note(runner.records(), "waiting"));
-    int status = Loop(signal_fd, **listener, runner, std::move(reload)).run();
-    runner.records()
-        .sync();  // what the panel has not acknowledged waits on disk for the next start
+    Loop loop(signal_fd, **listener, runner, std::move(reload));
+    int status = loop.run();
+    // What the panel has not acknowledged, and what is open, wait on disk for the next start.
+    runner.records().sync();
+    if (auto saved = runner.open_sessions().save(); !saved) log::error(saved.error().message);
     sd_notify(0, "STOPPING=1");
-    log::info("stopping" + records_note(runner.records(), "kept in " + runner.records().path()));
+    auto longest_ms = std::chrono::duration<double, std::milli>(loop.longest_turn()).count();
+    log::info("stopping" + records_note(runner.records(), "kept in " + runner.records().path()) +
+              "; longest loop turn " + std::to_string(static_cast<long>(longest_ms)) + " ms");
     close(signal_fd);
     return status;
 }

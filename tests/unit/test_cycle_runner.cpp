@@ -36,7 +36,8 @@ struct World {
     std::deque<omp::PostResult> answers;  // how the panel answers, in order
     std::vector<std::string> panels;      // the URL of every client made
     std::map<std::string, std::deque<std::optional<std::string>>>
-        log_reasons;  // common name -> lookups
+        log_reasons;                  // common name -> lookups
+    std::int64_t epoch = 1800000000;  // the wall clock, in seconds
 };
 
 class FakeSources final : public omp::SourcePoller {
@@ -122,6 +123,25 @@ omp::event::Event disconnect(const std::string& name, std::uint16_t port, std::i
     return e;
 }
 
+// Alice as a poll lists her, and as the plugin reports her end: the same session.
+constexpr std::int64_t kAliceConnectedAt = 1799990000;
+
+omp::Session listed_alice() {
+    auto s = session("alice", 5000);
+    s.connected_at = kAliceConnectedAt;
+    s.bytes_received = 123;
+    s.bytes_sent = 456;
+    return s;
+}
+
+omp::event::Event alice_disconnects() {
+    auto e = disconnect("alice", 5000, 1800000009000000);
+    e.connected_at = kAliceConnectedAt;
+    return e;
+}
+
+const std::string kAliceId = "udp-1799990000-198.51.100.7-5000";
+
 omp::PostResult accepted() {
     return omp::PostResult{true, 200, "", ""};
 }
@@ -131,31 +151,54 @@ omp::PostResult refused() {
 
 struct Daemon {
     TempDir state;
+    std::string state_dir;
     World world;
     Clock::time_point t0 = Clock::now();
     omp::CycleRunner runner;
 
-    explicit Daemon(std::vector<omp::Session> listed = {session("alice", 5000)})
-        : runner(make(listed)) {}
+    // A daemon of its own; or, given `earlier`, one started again on that daemon's state.
+    explicit Daemon(std::vector<omp::Session> listed = {session("alice", 5000)},
+                    const Daemon* earlier = nullptr)
+        : state_dir(earlier ? earlier->state_dir : state.str()), runner(make(listed)) {}
 
     omp::CycleRunner make(std::vector<omp::Session> listed) {
         world.reports = {report(std::move(listed))};
         omp::Settings settings;
         settings.panel = omp::PanelConfig{};
         settings.panel->url = "http://panel.test/api/servers/1/events";
-        auto records = omp::RecordStore::open(state.str(), 100);
+        settings.endpoints = {omp::Endpoint{"udp", "127.0.0.1:7505", {}}};
+        auto records = omp::RecordStore::open(state_dir, 100);
         if (!records) throw std::runtime_error(records.error().message);
+        auto open_sessions = omp::OpenSessions::open(state_dir);
+        if (!open_sessions) throw std::runtime_error(open_sessions.error().message);
         omp::CycleParts parts{std::make_unique<FakeSources>(world),
                               [this](const omp::PanelConfig& p) {
                                   world.panels.push_back(p.url);
                                   return std::make_unique<FakePanel>(world);
                               },
-                              [](const std::string& url) { return url; }, std::move(*records),
+                              [](const std::string& url) { return url; },
+                              std::move(*records),
+                              std::move(*open_sessions),
                               std::make_unique<FakeReasons>(world)};
+        parts.epoch_now = [this] { return world.epoch; };
         return omp::CycleRunner(settings, std::move(parts), t0);
     }
     void at(std::chrono::milliseconds t) { runner.advance({}, t0 + t); }
     Json last_post() const { return Json::parse(world.bodies.back()); }
+    // A whole cycle at `t`: polled, posted, answered as `answer`.
+    void cycle(std::chrono::milliseconds t, omp::PostResult answer = accepted()) {
+        world.answers = {answer};
+        at(t);
+        at(t + 1ms);
+    }
+    std::vector<Json> every_record_posted() const {
+        std::vector<Json> all;
+        for (const auto& body : world.bodies) {
+            Json post = Json::parse(body);
+            for (const auto& r : post["sessions_ended"]) all.push_back(r);
+        }
+        return all;
+    }
 };
 
 }  // namespace
@@ -295,6 +338,102 @@ BOOST_AUTO_TEST_CASE(a_stopping_daemon_starts_no_new_cycle) {
     Daemon d;
     d.runner.advance({}, d.t0, false);
     BOOST_TEST(d.world.polls == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_session_gone_from_a_complete_poll_without_an_event_gets_a_record) {
+    Daemon d({listed_alice()});
+    d.cycle(0ms);
+    d.world.epoch += 2;
+    d.world.reports = {report({})};  // alice's disconnect event was lost
+    d.world.log_reasons["alice"] = {std::string("ping-timeout")};
+    d.cycle(2000ms);
+    auto ended = d.last_post()["sessions_ended"];
+    BOOST_REQUIRE(ended.size() == 1u);
+    BOOST_TEST(ended[0]["id"] == kAliceId);
+    BOOST_TEST(ended[0]["observed"] == "poll");
+    BOOST_TEST(ended[0]["bytes_received"] == 123);  // the last poll's figures
+    BOOST_TEST(ended[0]["bytes_sent"] == 456);
+    BOOST_TEST(ended[0]["disconnected_at"] == 1800000000);  // when a poll last saw her
+    BOOST_TEST(ended[0]["duration"] == 10000);
+    BOOST_TEST(ended[0]["reason"] == "ping-timeout");
+    d.cycle(4000ms);
+    BOOST_TEST(d.every_record_posted().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_or_partial_poll_ends_no_session) {
+    Daemon d({listed_alice()});
+    d.cycle(0ms);
+    auto failed = report({});
+    failed.ok = false;
+    auto partial = report({});
+    partial.status.malformed_rows = 1;  // alice may be the row that did not parse
+    d.world.reports = {failed};
+    d.cycle(2000ms);
+    d.world.reports = {partial};
+    d.cycle(4000ms);
+    d.world.reports = {report({listed_alice()})};
+    d.cycle(6000ms);
+    BOOST_TEST(d.every_record_posted().empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_event_later_than_the_poll_brings_openvpns_figures_to_the_same_record) {
+    Daemon d({listed_alice()});
+    d.cycle(0ms);
+    d.world.reports = {report({})};
+    d.world.log_reasons["alice"] = {std::string("ping-timeout")};
+    d.cycle(2000ms, refused());  // the poll's record is pending
+    d.runner.on_event(alice_disconnects(), d.t0 + 2100ms);
+    d.cycle(4000ms);
+    auto ended = d.last_post()["sessions_ended"];
+    BOOST_REQUIRE(ended.size() == 1u);
+    BOOST_TEST(ended[0]["id"] == kAliceId);
+    BOOST_TEST(ended[0]["observed"] == "event");
+    BOOST_TEST(ended[0]["bytes_received"] == 1000);
+    BOOST_TEST(ended[0]["reason"] == "ping-timeout");  // kept from the poll's record
+    BOOST_TEST(d.runner.records().size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_event_later_than_an_acknowledged_record_makes_none) {
+    Daemon d({listed_alice()});
+    d.cycle(0ms);
+    d.world.reports = {report({})};
+    d.world.log_reasons["alice"] = {std::string("ping-timeout")};
+    d.cycle(2000ms);
+    d.runner.on_event(alice_disconnects(), d.t0 + 2100ms);
+    d.runner.on_event(alice_disconnects(), d.t0 + 2101ms);  // and delivered twice
+    d.cycle(4000ms);
+    BOOST_TEST(d.every_record_posted().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_poll_still_listing_a_session_whose_event_came_first_makes_no_record) {
+    Daemon d({listed_alice()});
+    d.cycle(0ms);
+    d.world.log_reasons["alice"] = {std::string("exit")};
+    d.runner.on_event(alice_disconnects(), d.t0 + 100ms);
+    d.cycle(200ms);  // this poll was answered before OpenVPN dropped her
+    d.world.reports = {report({})};
+    d.cycle(2000ms);
+    auto all = d.every_record_posted();
+    BOOST_REQUIRE(all.size() == 1u);
+    BOOST_TEST(all[0]["observed"] == "event");
+}
+
+BOOST_AUTO_TEST_CASE(open_sessions_outlive_the_daemon) {
+    omp::Session bob = session("bob", 6000);
+    bob.connected_at = kAliceConnectedAt;
+    Daemon first({listed_alice(), bob});
+    first.cycle(0ms);
+    // Stopped; alice leaves meanwhile, bob stays. The next daemon knows both were open.
+    Daemon second({bob}, &first);
+    second.world.log_reasons["alice"] = {std::string("exit")};
+    second.cycle(0ms);
+    auto ended = second.last_post()["sessions_ended"];
+    BOOST_REQUIRE(ended.size() == 1u);
+    BOOST_TEST(ended[0]["id"] == kAliceId);
+    BOOST_TEST(ended[0]["observed"] == "poll");
+    Daemon third({bob}, &second);
+    third.cycle(0ms);
+    BOOST_TEST(third.every_record_posted().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -53,7 +54,8 @@ BOOST_AUTO_TEST_CASE(disconnect_event_becomes_a_record_with_final_figures) {
     e.bytes_sent = 22;
     e.duration = 100;
     auto r = omp::record_from_disconnect(e);
-    BOOST_TEST(r.id == "tcp-1730000100123456-4444");
+    BOOST_TEST(r.id == "tcp-1730000000-192.0.2.4-4444");  // as a poll of the session names it
+    BOOST_TEST(omp::to_string(r.observed) == "event");
     BOOST_TEST(r.username == "alice");
     BOOST_TEST(r.real_ip == "192.0.2.4");
     BOOST_TEST(r.disconnected_at == 1730000100);
@@ -88,10 +90,10 @@ BOOST_AUTO_TEST_CASE(records_survive_a_restart_until_acknowledged) {
     auto store = open_store(dir);  // a new process
     BOOST_REQUIRE(store.size() == 2u);
     BOOST_REQUIRE(store.acknowledge({"1"}).ok());
-    BOOST_TEST(journal_lines(store) == 1u);
     auto again = open_store(dir);
     BOOST_REQUIRE(again.size() == 1u);
     BOOST_TEST(again.pending(10)[0].id == "2");
+    BOOST_TEST(journal_lines(again) == 1u);  // compacted on open
 }
 
 BOOST_AUTO_TEST_CASE(the_same_id_is_kept_once) {
@@ -109,7 +111,10 @@ BOOST_AUTO_TEST_CASE(the_bound_drops_the_oldest_and_counts_them) {
     BOOST_TEST(store.size() == 3u);
     BOOST_TEST(store.dropped() == 2u);
     BOOST_TEST(store.pending(10)[0].id == "3");
-    BOOST_TEST(journal_lines(store) == 3u);
+    auto again = open_store(dir, 3);
+    BOOST_TEST(again.size() == 3u);
+    BOOST_TEST(again.pending(10)[0].id == "3");
+    BOOST_TEST(again.dropped() == 0u);  // counted once, by the run that dropped them
 }
 
 BOOST_AUTO_TEST_CASE(pending_gives_the_oldest_first_up_to_a_limit) {
@@ -142,6 +147,101 @@ BOOST_AUTO_TEST_CASE(a_smaller_capacity_drops_at_once) {
     store.set_capacity(1);
     BOOST_TEST(store.size() == 1u);
     BOOST_TEST(store.dropped() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(without_time_unix_the_hooks_timestamp_names_the_end) {
+    omp::event::Event e;
+    e.kind = omp::event::Kind::disconnect;
+    e.source = "udp";
+    e.ts_us = 1730000100123456;
+    e.real_port = 4444;
+    BOOST_TEST(omp::record_from_disconnect(e).id == "udp-1730000100123456-4444");
+}
+
+BOOST_AUTO_TEST_CASE(a_record_made_from_polls_says_so_and_carries_the_last_figures) {
+    omp::Session s;
+    s.source = "tcp";
+    s.common_name = s.username = "bob";
+    s.real_ip = "192.0.2.9";
+    s.real_port = 5555;
+    s.connected_at = 1730000000;
+    s.bytes_received = 7;
+    s.bytes_sent = 8;
+    auto r = omp::record_from_last_poll(s, 1730000060);
+    BOOST_TEST(r.id == "tcp-1730000000-192.0.2.9-5555");
+    BOOST_TEST(omp::to_string(r.observed) == "poll");
+    BOOST_TEST(r.disconnected_at == 1730000060);
+    BOOST_TEST(r.duration == 60);
+    BOOST_TEST(r.bytes_received == 7u);
+    auto back = omp::record_from_json(omp::record_to_json(r));
+    BOOST_REQUIRE(back.ok());
+    BOOST_TEST(omp::to_string(back->observed) == "poll");
+}
+
+BOOST_AUTO_TEST_CASE(a_record_spooled_before_observed_existed_came_from_an_event) {
+    std::string old_line = omp::record_to_json(record("old"));
+    old_line.erase(old_line.find(",\"observed\""));
+    old_line += "}";
+    auto back = omp::record_from_json(old_line);
+    BOOST_REQUIRE(back.ok());
+    BOOST_TEST(omp::to_string(back->observed) == "event");
+}
+
+BOOST_AUTO_TEST_CASE(each_change_appends_one_line_and_rewrites_nothing) {
+    TempDir dir;
+    auto store = open_store(dir);
+    struct stat before {};
+    BOOST_REQUIRE(::stat(store.path().c_str(), &before) == 0);
+    for (const char* id : {"1", "2", "3"}) BOOST_REQUIRE(store.add(record(id)).ok());
+    BOOST_REQUIRE(store.set_reason("2", "ping-timeout").ok());
+    BOOST_REQUIRE(store.acknowledge({"1", "3"}).ok());
+    struct stat after {};
+    BOOST_REQUIRE(::stat(store.path().c_str(), &after) == 0);
+    BOOST_TEST(after.st_ino == before.st_ino);  // appended to, never replaced
+    BOOST_TEST(journal_lines(store) == 5u);
+    auto again = open_store(dir);
+    BOOST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again.pending(10)[0].reason == "ping-timeout");
+}
+
+BOOST_AUTO_TEST_CASE(the_journal_is_compacted_once_much_longer_than_what_is_pending) {
+    TempDir dir;
+    auto store = open_store(dir, 5000);
+    for (int i = 0; i < 3000; ++i) {
+        BOOST_REQUIRE(store.add(record(std::to_string(i))).ok());
+        BOOST_REQUIRE(store.acknowledge({std::to_string(i)}).ok());
+    }
+    BOOST_TEST(store.size() == 0u);
+    BOOST_TEST(journal_lines(store) <= 1000u);  // 6000 changes, never more than 1000 lines
+    BOOST_TEST(journal_lines(store) == store.journal_lines());
+}
+
+BOOST_AUTO_TEST_CASE(openvpns_own_figures_replace_a_pending_record_made_from_polls) {
+    TempDir dir;
+    auto store = open_store(dir);
+    auto from_poll = record("s");
+    from_poll.observed = omp::Observed::poll;
+    from_poll.reason = "server-shutdown";
+    auto from_event = record("s");
+    from_event.bytes_received = 99;
+    BOOST_REQUIRE(store.add(from_poll).ok());
+    BOOST_REQUIRE(store.add(from_event).ok());
+    BOOST_REQUIRE(store.add(from_poll).ok());  // never the other way round
+    BOOST_REQUIRE(store.size() == 1u);
+    BOOST_TEST(store.find("s")->bytes_received == 99u);
+    BOOST_TEST(omp::to_string(store.find("s")->observed) == "event");
+    BOOST_TEST(store.find("s")->reason == "server-shutdown");  // the poll's reason kept
+    auto again = open_store(dir);
+    BOOST_TEST(again.find("s")->bytes_received == 99u);
+}
+
+BOOST_AUTO_TEST_CASE(the_bound_is_at_most_a_million_records) {
+    TempDir dir;
+    auto store = open_store(dir);
+    store.set_capacity(std::size_t(1) << 40);
+    for (const char* id : {"1", "2"}) BOOST_REQUIRE(store.add(record(id)).ok());
+    BOOST_TEST(omp::RecordStore::kMaxCapacity == 1000000u);
+    BOOST_TEST(store.size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
