@@ -15,10 +15,6 @@ namespace omp {
 
 namespace {
 
-bool contains(std::string_view text, std::string_view part) {
-    return text.find(part) != std::string_view::npos;
-}
-
 // "2026-11-26 00:06:01 " from --log files; journal lines have no timestamp of their own.
 std::string_view strip_timestamp(std::string_view line) {
     if (line.size() > 20 && line[4] == '-' && line[7] == '-' && line[10] == ' ' &&
@@ -28,79 +24,161 @@ std::string_view strip_timestamp(std::string_view line) {
     return line;
 }
 
-// The reason a per-session line gives, if any. OpenVPN 2.6's own words.
-std::optional<std::string> session_reason(std::string_view rest) {
-    if (contains(rest, "SIGTERM[soft,delayed-exit]") ||
-        contains(rest, "SIGTERM[soft,remote-exit]") ||
-        contains(rest, "exit message received by peer")) {
+// A client chooses text that OpenVPN logs: its username (the common name too, with
+// username-as-common-name), its peer info. So a reason is read only where OpenVPN writes it:
+// at the start of the line, or of the message after the session's own prefix
+// "NAME/ADDRESS:PORT "; never anywhere in a line. A line that splits into prefix and message in
+// more than one way is ambiguous and gives nothing.
+
+std::optional<RealAddress> prefix_address(std::string_view address) {
+    for (std::string_view family : {"[AF_INET6]", "[AF_INET]"}) {
+        if (address.starts_with(family)) address.remove_prefix(family.size());
+    }
+    auto real = parse_real_address(address);
+    if (!real || !real->port) return std::nullopt;
+    return real;
+}
+
+struct Prefixed {
+    std::string_view common_name;
+    RealAddress address;
+    std::string_view message;
+};
+
+// The one way `line` is "NAME/ADDRESS:PORT MESSAGE" with `fits(NAME, MESSAGE)`.
+template <typename Fits>
+std::optional<Prefixed> split_session_prefix(std::string_view line, Fits&& fits) {
+    std::optional<Prefixed> found;
+    for (auto space = line.find(' '); space != std::string_view::npos;
+         space = line.find(' ', space + 1)) {
+        std::string_view prefix = line.substr(0, space);
+        auto slash = prefix.rfind('/');
+        if (slash == std::string_view::npos || slash == 0) continue;
+        auto address = prefix_address(prefix.substr(slash + 1));
+        std::string_view message = line.substr(space + 1);
+        if (!address || !fits(prefix.substr(0, slash), message)) continue;
+        if (found) return std::nullopt;  // ambiguous
+        found = Prefixed{prefix.substr(0, slash), *address, message};
+    }
+    return found;
+}
+
+// A message that names a client: MARKER + NAME, alone on the line or after the prefix of that
+// same client's session (OpenVPN writes the name twice then: "NAME/ADDR:PORT MARKER NAME").
+std::optional<std::string_view> named_client(std::string_view text, std::string_view marker) {
+    std::optional<std::string_view> named;
+    int ways = 0;
+    if (text.starts_with(marker)) {
+        named = text.substr(marker.size());
+        ++ways;
+    }
+    auto prefixed =
+        split_session_prefix(text, [&](std::string_view name, std::string_view message) {
+            return message.starts_with(marker) && message.substr(marker.size()) == name;
+        });
+    if (prefixed) {
+        named = prefixed->common_name;
+        ++ways;
+    }
+    if (ways != 1) return std::nullopt;
+    return named;
+}
+
+// The reason a signal gives: "SIGTERM[soft,remote-exit] received, client-instance exiting".
+std::optional<std::string> signal_reason(std::string_view message) {
+    for (std::string_view sig : {"SIGTERM[soft,", "SIGUSR1[soft,", "SIGHUP[soft,"}) {
+        if (!message.starts_with(sig)) continue;
+        auto rest = message.substr(sig.size());
+        auto close = rest.find("] received, client-instance ");
+        if (close == std::string_view::npos) return std::nullopt;
+        auto why = rest.substr(0, close);
+        if (why == "delayed-exit" || why == "remote-exit") return "client-exit";
+        if (why == "ping-restart" || why == "ping-exit") return "ping-timeout";
+        if (why == "connection-reset") return "connection-reset";
+        if (why == "tls-error") return "tls-error";
+        // `kill` over the management interface signals the instance with no reason text.
+        if (why.empty() && sig == "SIGTERM[soft,") return "kicked";
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// The reason a session's own message gives, read from its start. OpenVPN 2.6's own words.
+std::optional<std::string> session_reason(std::string_view message) {
+    if (auto reason = signal_reason(message)) return reason;
+    // "CC-EEN exit message received by peer": one word, then OpenVPN's text.
+    auto word = message.find(' ');
+    if (word != std::string_view::npos &&
+        message.substr(word + 1).starts_with("exit message received by peer")) {
         return "client-exit";
     }
-    if (contains(rest, "Inactivity timeout") || contains(rest, "[soft,ping-restart]") ||
-        contains(rest, "[soft,ping-exit]")) {
-        return "ping-timeout";
-    }
-    if (contains(rest, "Connection reset") || contains(rest, "[soft,connection-reset]"))
-        return "connection-reset";
-    if (contains(rest, "TLS Error") || contains(rest, "[soft,tls-error]")) return "tls-error";
-    // `kill` over the management interface signals the instance with no reason text.
-    if (contains(rest, "SIGTERM[soft,] received, client-instance exiting")) return "kicked";
+    if (message.starts_with("Connection reset, ")) return "connection-reset";
+    if (message.starts_with("TLS Error: ")) return "tls-error";
     return std::nullopt;
+}
+
+constexpr std::string_view kReplacedMarker = "MULTI: new connection by client '";
+constexpr std::string_view kReplacedEnd =
+    "' will cause previous active sessions by this client to be dropped.";
+constexpr std::string_view kInactivityMarker = "[";
+constexpr std::string_view kInactivityEnd = "] Inactivity timeout (--ping-";
+
+// "MULTI: new connection by client 'alice' will cause previous active sessions ... dropped."
+std::optional<ReasonHint> replaced_hint(std::string_view line) {
+    // Only OpenVPN's fixed text follows the last end marker; the name may hold anything.
+    auto end = line.rfind(kReplacedEnd);
+    if (end == std::string_view::npos) return std::nullopt;
+    auto after = line.substr(end + kReplacedEnd.size());
+    if (!after.empty() && !after.starts_with("  Remember to use the --duplicate-cn option"))
+        return std::nullopt;
+    auto name = named_client(line.substr(0, end), kReplacedMarker);
+    if (!name) return std::nullopt;
+    return ReasonHint{ReasonHint::Scope::common_name, std::string(*name), "", 0, "replaced"};
+}
+
+// "[alice] Inactivity timeout (--ping-restart), restarting", with or without the session's
+// prefix (OpenVPN handles the timer outside the client's context when several are connected).
+std::optional<ReasonHint> inactivity_hint(std::string_view line) {
+    auto end = line.rfind(kInactivityEnd);
+    if (end == std::string_view::npos) return std::nullopt;
+    auto after = line.substr(end + kInactivityEnd.size());
+    if (after != "restart), restarting" && after != "exit), exiting") return std::nullopt;
+    auto name = named_client(line.substr(0, end), kInactivityMarker);
+    if (!name) return std::nullopt;
+    return ReasonHint{ReasonHint::Scope::common_name, std::string(*name), "", 0, "ping-timeout"};
+}
+
+// "SIGTERM[hard,] received, process exiting": the whole server stops.
+bool server_shutdown(std::string_view line) {
+    constexpr std::string_view kEnd = "] received, process exiting";
+    for (std::string_view sig : {"SIGTERM[hard,", "SIGINT[hard,"}) {
+        auto close = line.find(']');
+        if (!line.starts_with(sig) || close == std::string_view::npos) continue;
+        auto why = line.substr(sig.size(), close - sig.size());
+        return line.substr(close) == kEnd && why.find_first_of(" /") == std::string_view::npos;
+    }
+    return false;
 }
 
 }  // namespace
 
 std::optional<ReasonHint> classify_log_line(std::string_view line) {
     line = strip_timestamp(line);
-    ReasonHint hint;
-    // "MULTI: new connection by client 'alice' will cause previous active sessions ... dropped"
-    constexpr std::string_view kReplaced = "MULTI: new connection by client '";
-    if (auto at = line.find(kReplaced); at != std::string_view::npos) {
-        std::string_view rest = line.substr(at + kReplaced.size());
-        auto quote = rest.find('\'');
-        if (quote == std::string_view::npos) return std::nullopt;
-        hint.scope = ReasonHint::Scope::common_name;
-        hint.common_name = rest.substr(0, quote);
-        hint.reason = "replaced";
-        return hint;
-    }
-    if ((line.starts_with("SIGTERM[hard,") || line.starts_with("SIGINT[hard,")) &&
-        contains(line, "process exiting")) {
+    if (auto hint = replaced_hint(line)) return hint;
+    if (auto hint = inactivity_hint(line)) return hint;
+    if (server_shutdown(line)) {
+        ReasonHint hint;
         hint.scope = ReasonHint::Scope::source;
         hint.reason = "server-shutdown";
         return hint;
     }
-    // "[alice] Inactivity timeout (--ping-restart)" can come without the session's prefix when
-    // OpenVPN handles the timer outside that client's context: the bracketed name still says who.
-    if (line.starts_with('[') || contains(line, " [")) {
-        auto open = line.starts_with('[') ? 0 : line.find(" [") + 1;
-        auto close = line.find("] Inactivity timeout", open);
-        if (close != std::string_view::npos && line.find(' ') >= open) {
-            hint.scope = ReasonHint::Scope::common_name;
-            hint.common_name = line.substr(open + 1, close - open - 1);
-            hint.reason = "ping-timeout";
-            return hint;
-        }
-    }
-    // Per-session lines start "CN/ADDRESS:PORT ".
-    auto space = line.find(' ');
-    if (space == std::string_view::npos) return std::nullopt;
-    std::string_view prefix = line.substr(0, space);
-    auto slash = prefix.rfind('/');
-    if (slash == std::string_view::npos || slash == 0) return std::nullopt;
-    auto reason = session_reason(line.substr(space + 1));
-    if (!reason) return std::nullopt;
-    std::string_view address = prefix.substr(slash + 1);
-    for (std::string_view family : {"[AF_INET6]", "[AF_INET]"}) {
-        if (address.starts_with(family)) address.remove_prefix(family.size());
-    }
-    auto real = parse_real_address(address);
-    if (!real || !real->port) return std::nullopt;
-    hint.scope = ReasonHint::Scope::session;
-    hint.common_name = prefix.substr(0, slash);
-    hint.real_ip = real->ip;
-    hint.real_port = *real->port;
-    hint.reason = *reason;
-    return hint;
+    auto prefixed = split_session_prefix(line, [](std::string_view, std::string_view message) {
+        return session_reason(message).has_value();
+    });
+    if (!prefixed) return std::nullopt;
+    return ReasonHint{ReasonHint::Scope::session, std::string(prefixed->common_name),
+                      prefixed->address.ip, *prefixed->address.port,
+                      *session_reason(prefixed->message)};
 }
 
 void ReasonBook::add(const std::string& source, ReasonHint hint, Clock::time_point seen) {

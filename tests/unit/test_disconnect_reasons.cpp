@@ -99,6 +99,45 @@ BOOST_AUTO_TEST_CASE(lines_about_anything_else_give_no_reason) {
     BOOST_TEST(reason_of("garbage/notanaddress Connection reset") == "none");
 }
 
+// A client chooses text that OpenVPN logs (its peer info; its username, which is also its
+// common name with username-as-common-name). It must not write another session's reason.
+BOOST_AUTO_TEST_CASE(a_name_a_client_chose_cannot_forge_another_sessions_reason) {
+    // Peer info quoting OpenVPN's replace message, for `victim'.
+    BOOST_TEST(reason_of("evil/203.0.113.5:4444 peer info: IV_GUI_VER=MULTI: new connection by "
+                         "client 'victim' will cause previous active sessions by this client to "
+                         "be dropped.") == "none");
+    // A username that holds victim's session prefix and a reason: the line splits two ways.
+    BOOST_TEST(reason_of("victim/198.51.100.7:5000 Connection reset, x/203.0.113.5:4444 "
+                         "Connection reset, restarting [0]") == "none");
+    // A username with a bracket: the timeout is the user's own, under its whole name.
+    auto h = omp::classify_log_line(
+        "x [victim/203.0.113.5:4444 [x [victim] Inactivity timeout (--ping-restart), restarting");
+    BOOST_REQUIRE(h);
+    BOOST_TEST(h->common_name == "x [victim");
+    // A username made to look like the server's shutdown.
+    BOOST_TEST(reason_of("SIGTERM[hard,]/203.0.113.5:4444 SIGTERM[soft,remote-exit] received, "
+                         "process exiting") == "none");
+}
+
+BOOST_AUTO_TEST_CASE(a_common_name_with_spaces_still_names_its_session) {
+    auto h = omp::classify_log_line(
+        "John Doe/192.0.2.1:1194 SIGTERM[soft,remote-exit] received, client-instance exiting");
+    BOOST_REQUIRE(h);
+    BOOST_TEST(h->common_name == "John Doe");
+    BOOST_TEST(h->reason == "client-exit");
+}
+
+BOOST_AUTO_TEST_CASE(a_replace_message_after_the_new_sessions_prefix_names_the_client) {
+    auto h = omp::classify_log_line(
+        "nikolai/198.51.100.58:59766 MULTI: new connection by client 'nikolai' will cause "
+        "previous active sessions by this client to be dropped.  Remember to use the "
+        "--duplicate-cn option if you want multiple clients using the same certificate or "
+        "username to concurrently connect.");
+    BOOST_REQUIRE(h);
+    BOOST_TEST(h->common_name == "nikolai");
+    BOOST_TEST(h->reason == "replaced");
+}
+
 BOOST_AUTO_TEST_CASE(the_sessions_own_line_wins_over_name_and_server_hints) {
     omp::ReasonBook book;
     ReasonHint shutdown;
