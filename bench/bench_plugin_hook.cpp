@@ -132,6 +132,7 @@ struct Receiver {
         thread.join();
         close(fd);
         unlink(path.c_str());
+        unlink((path + ".key").c_str());  // the plugin's sender key, made at its start
     }
 };
 

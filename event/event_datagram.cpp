@@ -68,6 +68,7 @@ std::size_t encode(const EventFields& f, std::span<char, kMaxDatagram> out) noex
     char ts[24];
     auto ts_end = std::to_chars(ts, ts + sizeof ts, f.ts_us).ptr;
 
+    w.field("sender_key", f.sender_key);
     w.field("event", to_string(f.kind));
     w.field("instance", f.source);
     w.field("ts_us", std::string_view(ts, ts_end - ts));
@@ -104,7 +105,7 @@ std::optional<std::string> Decoder::take(std::string_view key, std::string_view 
     static constexpr std::string_view kKeys[] = {
         "event",          "instance",   "ts_us",      "common_name",  "username",
         "real_ip",        "real_port",  "virtual_ip", "virtual_ipv6", "connected_at",
-        "bytes_received", "bytes_sent", "duration"};
+        "bytes_received", "bytes_sent", "duration",   "sender_key"};
     auto it = std::find(std::begin(kKeys), std::end(kKeys), key);
     if (it == std::end(kKeys)) return std::nullopt;  // a newer plugin's key: ignore
     unsigned bit = 1u << (it - std::begin(kKeys));
@@ -144,6 +145,8 @@ std::optional<std::string> Decoder::take(std::string_view key, std::string_view 
         std::uint64_t n = 0;
         if (!parse_int(value, n)) return bad_number(key, value);
         (key == "bytes_received" ? event.bytes_received : event.bytes_sent) = n;
+    } else if (key == "sender_key") {
+        event.sender_key = value;
     } else if (key == "duration") {
         std::int64_t n = 0;
         if (!parse_int(value, n)) return bad_number(key, value);

@@ -9,6 +9,7 @@
 // Fields are NUL-terminated because OpenVPN's environment strings cannot contain NUL, so no
 // escaping is ever needed. Keys, in the order the plugin writes them:
 //
+//     sender_key      the sender key (event/sender_key.hpp), first so no cut can lose it
 //     event           connect | disconnect                               (required)
 //     instance        the plugin's instance= argument, e.g. udp          (required)
 //     ts_us           CLOCK_REALTIME at the hook, microseconds since epoch (required)
@@ -66,6 +67,7 @@ struct EventFields {
     std::string_view bytes_received;
     std::string_view bytes_sent;
     std::string_view duration;
+    std::string_view sender_key;
 };
 
 // Writes the datagram into `out` without allocating; returns the number of bytes used.
@@ -87,6 +89,7 @@ struct Event {
     std::optional<std::uint64_t> bytes_received;
     std::optional<std::uint64_t> bytes_sent;
     std::optional<std::int64_t> duration;
+    std::string sender_key;  // checked by the daemon, never posted or logged
 };
 
 // The error quotes what was wrong (at most 40 bytes of a bad field).

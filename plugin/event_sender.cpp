@@ -10,6 +10,8 @@
 #include <cstring>
 #include <new>
 
+#include "event/sender_key.hpp"
+
 namespace omp::plugin {
 
 namespace {
@@ -99,6 +101,15 @@ Result<EventSender*> EventSender::create(const PluginArgs& args, plugin_log_t lo
             close(fd);
             return error("out of memory");
         }
+        // Read now, as root: after OpenVPN drops privileges the file is out of reach. Without
+        // it the events are dropped by the daemon (which says why), never the client.
+        auto key = event::load_or_create_sender_key(event::sender_key_path(args.socket_path));
+        if (key) {
+            sender->sender_key_ = std::move(*key);
+        } else if (log) {
+            log(PLOG_ERR, kPluginName, "%s; the aggregator will drop this server's events",
+                key.error().message.c_str());
+        }
         return sender;
     } catch (...) {
         return error("out of memory");
@@ -154,6 +165,7 @@ void EventSender::on_client_event(event::Kind kind, const char* const* envp) noe
     fields.kind = kind;
     fields.source = source_;
     fields.ts_us = realtime_us();
+    fields.sender_key = sender_key_;
     read_client_env(envp, fields);
 
     std::array<char, event::kMaxDatagram> buffer;

@@ -67,6 +67,7 @@ class EventSender {
 
     std::string source_;
     std::string socket_path_;
+    std::string sender_key_;  // empty when it could not be read: the daemon drops the events
     sockaddr_un address_{};
     socklen_t address_len_ = 0;
     int fd_ = -1;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "event/sender_key.hpp"
 
 namespace omp {
 
@@ -62,6 +63,8 @@ Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& pa
 
     if (auto dir = ensure_parent_directory(path); !dir) return dir.error();
     if (auto stale = clear_stale_socket(path); !stale) return stale.error();
+    auto key = event::load_or_create_sender_key(event::sender_key_path(path));
+    if (!key) return key.error();
 
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return error(std::string("socket: ") + std::strerror(errno));
@@ -87,11 +90,17 @@ Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& pa
 
     struct stat st {};
     lstat(path.c_str(), &st);
-    return std::unique_ptr<EventListener>(new EventListener(path, fd, allowed_uid, st.st_ino));
+    return std::unique_ptr<EventListener>(
+        new EventListener(path, fd, allowed_uid, st.st_ino, std::move(*key)));
 }
 
-EventListener::EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode)
-    : path_(std::move(path)), fd_(fd), allowed_uid_(allowed_uid), inode_(inode) {}
+EventListener::EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode,
+                             std::string key)
+    : path_(std::move(path)),
+      fd_(fd),
+      allowed_uid_(allowed_uid),
+      inode_(inode),
+      sender_key_(std::move(key)) {}
 
 EventListener::~EventListener() {
     close(fd_);
@@ -145,6 +154,14 @@ void EventListener::drain(std::vector<event::Event>& out, std::size_t budget) {
         auto decoded = event::decode(std::string_view(data, static_cast<std::size_t>(n)));
         if (!decoded) {
             reject(counters_.malformed, malformed_log_, decoded.error().message);
+            continue;
+        }
+        if (!event::same_key(decoded->sender_key, sender_key_)) {
+            reject(counters_.foreign_sender, foreign_log_,
+                   "pid " + std::to_string(cred->pid) + " (uid " + std::to_string(cred->uid) +
+                       ") sent no valid sender key: not an OpenVPN server with the plugin "
+                       "loaded (one started before " +
+                       event::sender_key_path(path_) + " existed needs a restart)");
             continue;
         }
         ++counters_.accepted;

@@ -1,7 +1,9 @@
 // The event listener: owns the Unix datagram socket the plugin sends to. It creates the
 // socket so that only root and OpenVPN's runtime user can send (file mode 0600, owned by that
 // user; root passes file permissions anyway), and checks the kernel's credentials of every
-// datagram (SO_PASSCRED) so nothing else is believed either.
+// datagram (SO_PASSCRED) so nothing else is believed either. Since OpenVPN's runtime user is
+// often `nobody`, shared by unrelated programs, a datagram must also carry the sender key
+// (event/sender_key.hpp), which only root can read: only OpenVPN with the plugin loaded has it.
 #pragma once
 
 #include <sys/types.h>
@@ -34,13 +36,14 @@ class EventListener {
     const EventSocketCounters& counters() const { return counters_; }
 
   private:
-    EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode);
+    EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode, std::string key);
     void reject(std::uint64_t& counter, RateLimit& limit, const std::string& why);
 
     std::string path_;
     int fd_;
     uid_t allowed_uid_;
     ino_t inode_;
+    std::string sender_key_;
     EventSocketCounters counters_;
     RateLimit foreign_log_{std::chrono::seconds(60)};
     RateLimit malformed_log_{std::chrono::seconds(60)};

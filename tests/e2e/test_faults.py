@@ -7,6 +7,7 @@ import os
 import pwd
 import signal
 import socket
+import stat
 import threading
 import time
 import unittest
@@ -299,6 +300,27 @@ class EventSocketDefence(Rig):
         payload = panel.wait_for_payload(lambda p: p.get("event_socket", {}).get("foreign_sender") == 1, 5)
         self.assertNotIn("forged", users_by_name(payload))
         self.assertIn(f"sender uid {uid}", d.read_log())
+
+    def test_a_process_of_openvpns_own_user_without_the_sender_key_is_dropped_and_counted(self):
+        # `nobody` is OpenVPN's user here, and many other programs' too.
+        panel = self.panel()
+        d = self.daemon(panel.url())
+        nobody = pwd.getpwnam("nobody").pw_uid
+        forged = dict(event="connect", instance="udp", ts_us=1, common_name="forged", real_ip="192.0.2.66",
+                      real_port=6, virtual_ip="10.81.0.66")
+        send_as(nobody, self.socket, datagram(**forged))
+        send_as(nobody, self.socket, datagram(sender_key="0" * 64, **forged))
+        payload = panel.wait_for_payload(lambda p: p.get("event_socket", {}).get("foreign_sender") == 2, 5)
+        self.assertNotIn("forged", users_by_name(payload))
+        self.assertIn(f"(uid {nobody}) sent no valid sender key", d.read_log())
+        key = self.socket + ".key"
+        self.assertEqual(stat.S_IMODE(os.stat(key).st_mode), 0o600)
+        self.assertEqual(os.stat(key).st_uid, 0)
+        # The real server's events still count: its plugin read the key as root at start.
+        mark = panel.count()
+        OpenVPNClient(self.procs, self.work, self.pki, self.udp, "real-after-forgery").start()
+        panel.wait_for_payload(lambda p: any(e["username"] == "real-after-forgery" for e in p["events"]), 10,
+                               after=mark)
 
     def test_malformed_and_oversized_datagrams_are_dropped_and_counted(self):
         panel = self.panel()

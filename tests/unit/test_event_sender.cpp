@@ -1,15 +1,18 @@
 // The plugin's logic, driven without OpenVPN: arguments, the datagram it sends, and that a
 // missing, full or restarted aggregator costs nothing but a rate-limited log line.
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <cstdarg>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "event/sender_key.hpp"
 #include "plugin/event_sender.hpp"
 
 using namespace omp::plugin;
@@ -54,6 +57,7 @@ struct Receiver {
     }
     ~Receiver() {
         if (fd >= 0) close_now();
+        unlink((path + ".key").c_str());  // made by the sender when missing
     }
 };
 
@@ -137,6 +141,31 @@ BOOST_AUTO_TEST_CASE(connect_sends_one_datagram_with_the_client_fields) {
     BOOST_TEST(sender->sent() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(every_datagram_carries_the_sender_key_read_at_start) {
+    Receiver rx(temp_socket_path());
+    auto sender = make_sender(rx.path);  // creates SOCKET.key, as OpenVPN's root start would
+    auto key = omp::event::load_or_create_sender_key(rx.path + ".key");
+    BOOST_REQUIRE(key.ok());
+    sender->on_client_event(omp::event::Kind::connect, kConnectEnv);
+    auto e = rx.receive();
+    BOOST_REQUIRE(e);
+    BOOST_TEST(e->sender_key == *key);
+}
+
+BOOST_AUTO_TEST_CASE(a_key_others_can_read_is_refused_and_named_but_events_still_go) {
+    Receiver rx(temp_socket_path());
+    { std::ofstream(rx.path + ".key") << std::string(64, 'a') << "\n"; }
+    chmod((rx.path + ".key").c_str(), 0644);
+    g_log.clear();
+    auto sender = make_sender(rx.path);
+    BOOST_REQUIRE(g_log.size() == 1u);
+    BOOST_TEST(g_log[0].find(rx.path + ".key' is readable by others") != std::string::npos);
+    sender->on_client_event(omp::event::Kind::connect, kConnectEnv);
+    auto e = rx.receive();
+    BOOST_REQUIRE(e);  // the client is never held up; the daemon drops it
+    BOOST_TEST(e->sender_key.empty());
+}
+
 BOOST_AUTO_TEST_CASE(disconnect_carries_final_counters_and_ipv6_address) {
     Receiver rx(temp_socket_path());
     auto sender = make_sender(rx.path);
@@ -158,7 +187,9 @@ BOOST_AUTO_TEST_CASE(disconnect_carries_final_counters_and_ipv6_address) {
 
 BOOST_AUTO_TEST_CASE(missing_aggregator_costs_one_log_line_not_a_failure) {
     g_log.clear();
-    auto sender = make_sender(temp_socket_path());  // nobody listens there
+    auto path = temp_socket_path();
+    auto sender = make_sender(path);  // nobody listens there
+    unlink((path + ".key").c_str());
     for (int i = 0; i < 100; ++i) sender->on_client_event(omp::event::Kind::connect, kConnectEnv);
     BOOST_TEST(sender->dropped() == 100u);
     BOOST_REQUIRE(g_log.size() == 1u);  // rate-limited: once a minute
