@@ -1,8 +1,11 @@
 #include "query/stream_query.hpp"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 namespace omp {
 
@@ -46,14 +49,23 @@ void StreamQuery::end() {
 
 int StreamQuery::read_a_turn(int fd, const std::function<bool(Read, std::string_view)>& on_read) {
     char buffer[65536];
+    std::size_t used = 0;
+    // A WireGuard answer holds private keys: none stays behind on the stack.
+    auto wipe = [&] { explicit_bzero(buffer, used); };
     for (int turn = 0; turn < 16; ++turn) {
         ssize_t n = ::read(fd, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno != EAGAIN) return errno;
+        if (n < 0 && errno != EAGAIN) {
+            int err = errno;
+            wipe();
+            return err;
+        }
         Read outcome = n > 0 ? Read::data : n == 0 ? Read::closed : Read::drained;
         std::string_view data(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
-        if (!on_read(outcome, data) || outcome != Read::data) return 0;
+        used = std::max(used, data.size());
+        if (!on_read(outcome, data) || outcome != Read::data) break;
     }
+    wipe();
     return 0;
 }
 

@@ -37,8 +37,7 @@ std::string describe_exit(int status) {
 
 // What `wg` said when it failed: its last line, unless that line looks like dump output
 // (tab-separated, and so possibly holding keys).
-std::string complaint(const std::string& output) {
-    std::string_view text = output;
+std::string complaint(std::string_view text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
     std::size_t newline = text.rfind('\n');
     std::string_view last = newline == std::string_view::npos ? text : text.substr(newline + 1);

@@ -40,7 +40,7 @@ class WgCommandQuery final : public WgQuery {
     pid_t pid_ = -1;    // until reaped
     int pipe_fd_ = -1;  // the child's stdout and stderr, until EOF
     int pidfd_ = -1;    // readable once the child has exited
-    std::string output_;
+    SecretText output_;
 };
 
 }  // namespace omp

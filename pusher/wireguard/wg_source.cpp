@@ -68,7 +68,7 @@ WgQuery::WgQuery(const WgInterface& source, WgOptions options,
       options_(std::move(options)),
       names_(std::move(names)) {}
 
-void WgQuery::finish_with(WgDump dump, std::string& answer) {
+void WgQuery::finish_with(WgDump dump, SecretText& answer) {
     auto status = wg_sessions(std::move(dump), source_.name, *names_, std::time(nullptr),
                               options_.handshake_timeout);
     wipe_wg_answer(answer);
@@ -79,7 +79,7 @@ void WgQuery::finish_with(WgDump dump, std::string& answer) {
     succeed(std::move(status));
 }
 
-void wipe_wg_answer(std::string& answer) {
+void wipe_wg_answer(SecretText& answer) {
     explicit_bzero(answer.data(), answer.size());
     answer.clear();
 }

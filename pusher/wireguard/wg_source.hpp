@@ -14,6 +14,7 @@
 
 #include "common/result.hpp"
 #include "query/stream_query.hpp"
+#include "wireguard/secret_text.hpp"
 #include "wireguard/wg_dump.hpp"
 #include "wireguard/wg_peer_names.hpp"
 
@@ -48,7 +49,7 @@ class WgQuery : public StreamQuery {
     WgQuery(const WgInterface& source, WgOptions options, std::shared_ptr<const PeerNames> names,
             SteadyClock::time_point now);
     // The connected peers as the source's sessions, or why not; wipes `answer` either way.
-    void finish_with(WgDump dump, std::string& answer);
+    void finish_with(WgDump dump, SecretText& answer);
 
     WgInterface source_;
     WgOptions options_;
@@ -56,6 +57,6 @@ class WgQuery : public StreamQuery {
 };
 
 // Overwrites and empties what an interface said: its private key was in it.
-void wipe_wg_answer(std::string& answer);
+void wipe_wg_answer(SecretText& answer);
 
 }  // namespace omp

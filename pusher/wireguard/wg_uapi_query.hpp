@@ -35,7 +35,7 @@ class WgUapiQuery final : public WgQuery {
     int fd_ = -1;
     bool connecting_ = false;
     std::string request_ = "get=1\n\n";  // what is left to send
-    std::string answer_;
+    SecretText answer_;
 };
 
 }  // namespace omp

@@ -1,8 +1,10 @@
 """WireGuard sources with real userspace WireGuard: two wireguard-go interfaces in two network
 namespaces of the test's own, linked by a veth pair; the peer sends real packets through the
 tunnel (so a real handshake happens) and the aggregator reads the server side with `wg`."""
+import base64
 import json
 import os
+import subprocess
 import statistics
 import sys
 import time
@@ -34,6 +36,28 @@ for i in range(count):
         time.sleep(delay)
     s.sendto(data, ("%s", 9))
 """ % (PAYLOAD, SERVER_TUNNEL)
+
+
+def found_in_memory(pid, needles, largest=256 << 20, chunk=16 << 20):
+    """Which of `needles` are anywhere in the process's writable memory (heap, stack,
+    anonymous maps), read as root through /proc/PID/mem. Maps over `largest` are skipped: the
+    daemon's own are far smaller, ASan's shadow (in the sanitizer run) is terabytes."""
+    found = set()
+    overlap = max(len(n) for n in needles)
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+        for line in maps:
+            fields = line.split()
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            if not fields[1].startswith("rw") or end - start > largest:
+                continue
+            for at in range(start, end, chunk):
+                try:
+                    mem.seek(at)
+                    data = mem.read(min(chunk + overlap, end - at))
+                except OSError:
+                    break
+                found |= {n for n in needles if n in data}
+    return found
 
 
 class WireGuard(unittest.TestCase):
@@ -171,6 +195,34 @@ class WireGuard(unittest.TestCase):
         with open(renamed, "w") as f:
             f.write(f"[Peer]\n# Name = dave\nPublicKey = {self.peer.public_key}\n")
         panel.wait_for_payload(lambda p: "dave" in users_by_name(p), 10)
+
+    def test_no_private_or_preshared_key_stays_in_the_daemons_memory(self):
+        # An interface whose UAPI answer (its private key first, then 1,500 peers with a
+        # preshared key each, about 400 KB) takes several reads and grows its buffer.
+        iface = WireGuardInterface(self.procs, self.work, self.server_ns, "10.206.0.1")
+        psk = subprocess.run(["wg", "genpsk"], capture_output=True, text=True, check=True).stdout.strip()
+        psk_file = self.work.join("psk")
+        with open(os.open(psk_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(psk + "\n")
+        peers = [base64.b64encode(os.urandom(32)).decode() for _ in range(1500)]
+        for chunk in range(0, len(peers), 300):
+            args = []
+            for key in peers[chunk:chunk + 300]:
+                args += ["peer", key, "preshared-key", psk_file]
+            iface.wg("set", iface.name, *args)
+        secrets = {name: base64.b64decode(key).hex().encode() for name, key in
+                   (("private key", iface.private_key), ("preshared key", psk))}
+        panel = self.panel()
+        sock = self.work.join(f"events-{time.monotonic_ns()}.sock")
+        agg = Aggregator(self.procs, self.work, ["--wg", f"secret={iface.name}", "--url", panel.url(),
+                                                 "--event-socket", sock, "--interval", "0.5"],
+                         env=dict(os.environ, MGMT_ENDPOINTS=""))
+        agg.start(sock)
+        self.addCleanup(agg.stop)
+        wait_until(lambda: sum(1 for p in panel.payloads()
+                               if any(s["name"] == "secret" and s["ok"] for s in p["sources"])) >= 4, 15,
+                   what="four polls of the interface")
+        self.assertEqual(found_in_memory(agg.proc.pid, secrets.values()), set())
 
     def test_wireguard_and_openvpn_users_of_one_name_merge_most_recent_first(self):
         pki = Pki(self.work.join("pki"))
