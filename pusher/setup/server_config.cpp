@@ -57,6 +57,19 @@ std::string management_address(const std::vector<std::string>& words) {
     return words.size() >= 2 ? words[1] : "";
 }
 
+// `management IP PORT` with no password file: every local user can connect.
+bool password_less_tcp(const std::vector<std::string>& words) {
+    return words.size() == 3 && words[2] != "unix";
+}
+
+std::string open_management_warning(const std::string& address) {
+    return "management on " + address +
+           " has no password: any local user can connect to it, kill clients, signal OpenVPN, "
+           "read every client's real address, or hold its only management slot so that this "
+           "daemon's polls fail. `ovpn-mgmt-push setup --secure-management` moves it to a unix "
+           "socket only root can reach (other tools reading that port must then move too)";
+}
+
 bool is_our_plugin(const std::vector<std::string>& words) {
     return words.size() >= 2 && words[0] == "plugin" &&
            std::string_view(words[1]).ends_with("openvpn-plugin-mgmt-push.so");
@@ -174,13 +187,28 @@ SetupPlan plan_setup(ServerConfig config, const SetupOptions& options) {
         plan.changes.push_back("added plugin directive (instance=" + options.source + ")");
     }
 
-    if (auto management = find_directive(config, "management")) {
-        plan.management = management_address(*management);
+    auto management = std::find_if(lines.begin(), lines.end(), [](const ConfigLine& l) {
+        return !l.words.empty() && l.words[0] == "management";
+    });
+    bool move = management != lines.end() && password_less_tcp(management->words) &&
+                options.secure_management;
+    if (management == lines.end() || move) {
+        std::string socket_line = "management " + options.management_socket + " unix";
+        if (move) {
+            plan.changes.push_back("moved management from " +
+                                   management_address(management->words) + " to " +
+                                   options.management_socket + " (root only)");
+            lines.erase(management);
+        } else {
+            plan.changes.push_back("added " + socket_line + " (root only)");
+        }
+        added.push_back({socket_line, {}});
+        plan.management = "unix:" + options.management_socket;
+        plan.added_management_socket = true;
     } else {
-        plan.management = "127.0.0.1:" + std::to_string(options.management_port);
-        added.push_back({"management 127.0.0.1 " + std::to_string(options.management_port), {}});
-        plan.changes.push_back("added management 127.0.0.1 " +
-                               std::to_string(options.management_port));
+        plan.management = management_address(management->words);
+        if (password_less_tcp(management->words))
+            plan.warnings.push_back(open_management_warning(plan.management));
     }
 
     if (!added.empty()) {

@@ -39,16 +39,22 @@ std::optional<std::vector<std::string>> find_directive(const ServerConfig& confi
 struct SetupOptions {
     std::string plugin_path;
     std::string event_socket;
-    std::string source;          // this server's name in MGMT_ENDPOINTS
-    int management_port = 7505;  // used only when the config has no management line
+    std::string source;  // this server's name in MGMT_ENDPOINTS
+    // The unix socket a config without a management line gets, in a directory only root
+    // can enter: never a TCP port that every local user can reach.
+    std::string management_socket;
+    // Also move an existing password-less TCP management line to that socket.
+    bool secure_management = false;
     std::string old_hook = "/usr/local/bin/ovpn-mgmt-push.sh";
 };
 
 struct SetupPlan {
-    ServerConfig config;               // the amended config
-    std::vector<std::string> changes;  // human-readable, empty when nothing to do
-    std::string source;                // the plugin's instance= (existing or added)
-    std::string management;            // "HOST:PORT" or "unix:PATH" of the management line
+    ServerConfig config;                // the amended config
+    std::vector<std::string> changes;   // human-readable, empty when nothing to do
+    std::vector<std::string> warnings;  // what is left open, and how to close it
+    std::string source;                 // the plugin's instance= (existing or added)
+    std::string management;             // "HOST:PORT" or "unix:PATH" of the management line
+    bool added_management_socket = false;
 };
 
 SetupPlan plan_setup(ServerConfig config, const SetupOptions& options);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -80,10 +81,12 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
         };
         if (arg == "--dry-run") {
             parsed.dry_run = true;
+        } else if (arg == "--secure-management") {
+            parsed.secure_management = true;
         } else if (arg == "--units-only") {
             parsed.units_only = true;
         } else if (arg == "--config" || arg == "--plugin" || arg == "--event-socket" ||
-                   arg == "--search-dir") {
+                   arg == "--search-dir" || arg == "--mgmt-socket-dir") {
             auto v = value(arg.c_str());
             if (!v) return v.error();
             if (arg == "--config")
@@ -92,6 +95,8 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
                 parsed.plugin_path = *v;
             else if (arg == "--event-socket")
                 parsed.event_socket = *v;
+            else if (arg == "--mgmt-socket-dir")
+                parsed.management_socket_dir = *v;
             else {
                 if (!searched) parsed.search_dirs.clear();
                 searched = true;
@@ -101,7 +106,8 @@ Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
             return error("unknown setup option `" + arg + "' (see setup --help)");
         }
     }
-    for (const auto* path : {&parsed.plugin_path, &parsed.event_socket}) {
+    for (const auto* path :
+         {&parsed.plugin_path, &parsed.event_socket, &parsed.management_socket_dir}) {
         if (path->empty() || path->front() != '/' ||
             path->find_first_of(" \t\"'") != std::string::npos) {
             return error("bad path `" + *path + "': absolute, without spaces or quotes");
@@ -162,46 +168,47 @@ std::optional<std::vector<ConfigFile>> read_server_configs(const std::vector<std
     return files;
 }
 
-// The names and management ports the servers get: unique, and never a port a management
-// line already uses.
-class NameAndPortPicker {
+// The names the servers get: unique, each with its own management socket.
+class NamePicker {
   public:
-    explicit NameAndPortPicker(const std::vector<ConfigFile>& files) {
-        for (const auto& f : files) {
-            auto m = find_directive(f.config, "management");
-            if (m && m->size() >= 3 && (*m)[2] != "unix")
-                taken_ports_.insert(std::atoi((*m)[2].c_str()));
-        }
-    }
-
     SetupOptions options_for(const ServerConfig& config, const SetupArgs& args) const {
         SetupOptions options;
         options.plugin_path = args.plugin_path;
         options.event_socket = args.event_socket;
+        options.secure_management = args.secure_management;
         std::string family = proto_family(config);
         options.source = family;
-        for (int n = 2; taken_names_.count(options.source); ++n)
+        for (int n = 2; taken_.count(options.source); ++n)
             options.source = family + std::to_string(n);
-        options.management_port = family == "tcp" ? 7506 : 7505;
-        while (taken_ports_.count(options.management_port)) {
-            options.management_port =
-                options.management_port < 7507 ? 7507 : options.management_port + 1;
-        }
+        options.management_socket =
+            args.management_socket_dir + "/ovpn-mgmt-push-" + options.source + ".sock";
         return options;
     }
 
-    void taken_by(const SetupPlan& plan, const SetupOptions& options) {
-        taken_names_.insert(plan.source);
-        if (plan.changes.size() &&
-            plan.management == "127.0.0.1:" + std::to_string(options.management_port)) {
-            taken_ports_.insert(options.management_port);
-        }
-    }
+    void taken_by(const SetupPlan& plan) { taken_.insert(plan.source); }
 
   private:
-    std::set<int> taken_ports_;
-    std::set<std::string> taken_names_;
+    std::set<std::string> taken_;
 };
+
+// The directory of the management sockets setup adds must keep every other user out: root's,
+// with no permission for others (Debian's /run/openvpn-server is 0710 root:root).
+Status check_management_socket_dir(const std::string& dir) {
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0) {
+        return error("management socket directory `" + dir + "': " + std::strerror(errno) +
+                     " (give another with --mgmt-socket-dir)");
+    }
+    if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0007) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return error("management socket directory `" + dir +
+                     "' is not a directory of root's that other users cannot enter (mode " + mode +
+                     ", uid " + std::to_string(st.st_uid) +
+                     "); give another with --mgmt-socket-dir");
+    }
+    return Ok{};
+}
 
 // Shows (dry run) or writes one server's new config, with a backup; false when it failed.
 bool apply_plan(const ConfigFile& f, const SetupPlan& plan, bool dry_run) {
@@ -242,15 +249,26 @@ int run_setup(const SetupArgs& args) {
                                      explicit_files);
     if (!files) return 1;
 
-    NameAndPortPicker picker(*files);
+    NamePicker picker;
+    std::vector<SetupPlan> plans;
+    for (const auto& f : *files) {
+        plans.push_back(plan_setup(f.config, picker.options_for(f.config, args)));
+        picker.taken_by(plans.back());
+    }
+    bool adds_socket = std::any_of(plans.begin(), plans.end(),
+                                   [](const SetupPlan& p) { return p.added_management_socket; });
+    if (auto dir = check_management_socket_dir(args.management_socket_dir); adds_socket && !dir) {
+        std::cerr << "ovpn-mgmt-push setup: " << dir.error().message << "\nnothing changed\n";
+        return 1;
+    }
     std::vector<std::string> endpoints;
     int status = 0;
-    for (const auto& f : *files) {
-        SetupOptions options = picker.options_for(f.config, args);
-        SetupPlan plan = plan_setup(f.config, options);
-        picker.taken_by(plan, options);
-        endpoints.push_back(plan.source + "=" + plan.management);
-        if (!apply_plan(f, plan, args.dry_run)) status = 1;
+    for (std::size_t i = 0; i < files->size(); ++i) {
+        const auto& f = (*files)[i];
+        endpoints.push_back(plans[i].source + "=" + plans[i].management);
+        if (!apply_plan(f, plans[i], args.dry_run)) status = 1;
+        for (const auto& warning : plans[i].warnings)
+            std::cout << f.shown() << ": warning: " << warning << "\n";
     }
     // The hook lines are gone now, so the old script's units go too: one move, not two halves.
     if (!retire_old_units(args.dry_run, std::cout, std::cerr)) status = 1;
@@ -266,10 +284,16 @@ int run_setup(const SetupArgs& args) {
 std::string setup_usage_text() {
     return R"(Usage: ovpn-mgmt-push setup [--config SERVER.conf]... [--dry-run] [--units-only]
                             [--plugin PATH] [--event-socket PATH] [--search-dir DIR]...
+                            [--mgmt-socket-dir DIR] [--secure-management]
 
-Adds the plugin directive and, where missing, a loopback management line to each OpenVPN
-server config, removes old client-connect/client-disconnect lines that call
-/usr/local/bin/ovpn-mgmt-push.sh, and keeps a backup of every file it changes.
+Adds the plugin directive and, where missing, a management line to each OpenVPN server
+config: a unix socket, DIR/ovpn-mgmt-push-NAME.sock, in a directory only root can enter
+(--mgmt-socket-dir, default /run/openvpn-server, Debian's 0710 root:root), so no other
+local user can reach OpenVPN's management interface. An existing `management IP PORT'
+line without a password file is kept, with a warning of what any local user can do with
+it; --secure-management moves it to the unix socket. Setup removes old
+client-connect/client-disconnect lines that call /usr/local/bin/ovpn-mgmt-push.sh, and
+keeps a backup of every file it changes.
 Without --config it amends the server configs in /etc/openvpn/server and /etc/openvpn
 (--search-dir replaces those). --dry-run prints the diff and changes nothing.
 

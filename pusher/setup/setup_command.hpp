@@ -17,6 +17,8 @@ struct SetupArgs {
     bool units_only = false;  // retire the old script's systemd units, touch no OpenVPN config
     std::string plugin_path;
     std::string event_socket;
+    std::string management_socket_dir = "/run/openvpn-server";
+    bool secure_management = false;  // move password-less TCP management lines to a socket
 };
 
 // `args` are the words after "setup". Usage errors quote the bad word.

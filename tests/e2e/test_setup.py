@@ -1,10 +1,16 @@
 """`ovpn-mgmt-push setup` on sample server configs, and an amended config run by real OpenVPN."""
+import errno
 import glob
+import json
 import os
+import pwd
+import re
+import signal
+import socket
 import unittest
 
 from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
-                     PLUGIN, free_port, run_binary, users_by_name)
+                     PLUGIN, free_port, run_binary, users_by_name, wait_until)
 
 FRESH = """port 1194
 proto udp
@@ -33,6 +39,10 @@ class Setup(unittest.TestCase):
     def setUp(self):
         self.work = Workdir(prefix="omp-setup-")
         self.addCleanup(self.work.remove)
+        # Where setup puts the management sockets it adds: root's, closed to others, as
+        # Debian's /run/openvpn-server is.
+        self.mgmt_dir = self.work.join("mgmt")
+        os.mkdir(self.mgmt_dir, 0o710)
 
     def write(self, name, text, mode=0o600):
         path = self.work.join(name)
@@ -46,7 +56,10 @@ class Setup(unittest.TestCase):
             return f.read()
 
     def setup(self, *args):
-        return run_binary("setup", "--search-dir", self.work.path, *args)
+        return run_binary("setup", "--search-dir", self.work.path, "--mgmt-socket-dir", self.mgmt_dir, *args)
+
+    def socket_for(self, name):
+        return f"{self.mgmt_dir}/ovpn-mgmt-push-{name}.sock"
 
     def backups(self):
         return sorted(glob.glob(self.work.join("*.bak-ovpn-mgmt-push-*")))
@@ -59,14 +72,14 @@ class Setup(unittest.TestCase):
         # The plugin's installed path depends on the build's prefix.
         self.assertRegex(text, r"\nplugin /\S+/openvpn/plugins/openvpn-plugin-mgmt-push\.so instance=udp "
                                r"socket=/run/ovpn-mgmt-push/events\.sock\n")
-        self.assertIn("\nmanagement 127.0.0.1 7505\n", text)
+        self.assertIn(f"\nmanagement {self.socket_for('udp')} unix\n", text)
         self.assertTrue(text.startswith(FRESH))
         [backup] = self.backups()
         with open(backup) as f:
             self.assertEqual(f.read(), FRESH)
         self.assertEqual(os.stat(backup).st_mode & 0o777, 0o600)
         self.assertEqual(os.stat(self.work.join("server.conf")).st_mode & 0o777, 0o600)
-        self.assertIn("MGMT_ENDPOINTS=udp=127.0.0.1:7505", out)
+        self.assertIn(f"MGMT_ENDPOINTS=udp=unix:{self.socket_for('udp')}", out)
 
     def test_running_twice_changes_nothing_the_second_time(self):
         self.write("server.conf", OLD_HOOKS)
@@ -84,7 +97,7 @@ class Setup(unittest.TestCase):
         self.assertEqual(status, 0)
         self.assertEqual(self.read("server-tcp.conf"), SET_UP)
         self.assertEqual(self.backups(), [])
-        self.assertIn("MGMT_ENDPOINTS=tcp=127.0.0.1:7506", out)
+        self.assertIn("MGMT_ENDPOINTS=tcp=127.0.0.1:7506", out)  # and a warning: see below
 
     def test_old_hook_lines_are_removed(self):
         self.write("server.conf", OLD_HOOKS)
@@ -93,19 +106,19 @@ class Setup(unittest.TestCase):
         self.assertNotIn("ovpn-mgmt-push.sh", text)
         self.assertIn("script-security 2", text)
 
-    def test_missing_management_line_is_added_on_loopback(self):
+    def test_missing_management_line_is_added_as_a_root_only_socket(self):
         self.write("server-tcp.conf", NO_MANAGEMENT)
         status, out, _ = self.setup()
         self.assertEqual(status, 0)
         text = self.read("server-tcp.conf")
-        self.assertIn("\nmanagement 127.0.0.1 7506\n", text)
+        self.assertIn(f"\nmanagement {self.socket_for('tcp')} unix\n", text)
         self.assertEqual(text.count("plugin "), 1)
 
-    def test_udp_and_tcp_configs_get_distinct_instances_and_ports(self):
+    def test_udp_and_tcp_configs_get_distinct_instances_and_sockets(self):
         self.write("server.conf", FRESH)
         self.write("server-tcp.conf", FRESH.replace("proto udp", "proto tcp-server"))
         _, out, _ = self.setup()
-        self.assertIn("MGMT_ENDPOINTS=tcp=127.0.0.1:7506,udp=127.0.0.1:7505", out)
+        self.assertIn(f"MGMT_ENDPOINTS=tcp=unix:{self.socket_for('tcp')},udp=unix:{self.socket_for('udp')}", out)
 
     def test_client_configs_are_skipped(self):
         self.write("client.conf", CLIENT)
@@ -121,7 +134,7 @@ class Setup(unittest.TestCase):
         self.assertEqual(self.backups(), [])
         self.assertIn("--- " + self.work.join("server.conf"), out)
         self.assertIn("\n-client-connect \"/usr/local/bin/ovpn-mgmt-push.sh connect\"\n", out)
-        self.assertIn("\n+management 127.0.0.1 7505\n", out)
+        self.assertIn(f"\n+management {self.socket_for('udp')} unix\n", out)
 
     def test_an_unparsable_config_is_refused_and_nothing_changes(self):
         self.write("server.conf", FRESH)
@@ -132,6 +145,35 @@ class Setup(unittest.TestCase):
         self.assertIn("nothing changed", err)
         self.assertEqual(self.read("server.conf"), FRESH)
         self.assertEqual(self.backups(), [])
+
+    def test_a_password_less_tcp_management_line_is_kept_and_its_danger_said_once(self):
+        self.write("server-tcp.conf", SET_UP)
+        status, out, _ = self.setup()
+        self.assertEqual(status, 0)
+        self.assertEqual(out.count("warning: management on 127.0.0.1:7506 has no password: any local user can "
+                                   "connect to it, kill clients"), 1, out)
+        self.assertIn("--secure-management", out)
+
+    def test_secure_management_moves_it_to_a_root_only_socket(self):
+        self.write("server-tcp.conf", SET_UP)
+        status, out, _ = self.setup("--secure-management")
+        self.assertEqual(status, 0)
+        text = self.read("server-tcp.conf")
+        self.assertNotIn("management 127.0.0.1 7506", text)
+        self.assertIn(f"\nmanagement {self.socket_for('tcp')} unix\n", text)
+        self.assertIn(f"moved management from 127.0.0.1:7506 to {self.socket_for('tcp')}", out)
+        self.assertIn(f"MGMT_ENDPOINTS=tcp=unix:{self.socket_for('tcp')}", out)
+        self.assertNotIn("warning", out)
+        self.assertEqual(len(self.backups()), 1)
+
+    def test_a_socket_directory_others_can_enter_is_refused_and_nothing_changes(self):
+        self.write("server.conf", FRESH)
+        os.chmod(self.mgmt_dir, 0o755)
+        status, _, err = self.setup()
+        self.assertEqual(status, 1)
+        self.assertIn(f"management socket directory `{self.mgmt_dir}' is not a directory of root's that other "
+                      "users cannot enter (mode 0755", err)
+        self.assertEqual(self.read("server.conf"), FRESH)
 
     def test_a_given_client_config_is_refused(self):
         path = self.write("client.conf", CLIENT)
@@ -167,7 +209,7 @@ class Setup(unittest.TestCase):
         os.symlink(self.work.join("server.conf"), self.work.join("alias.conf"))
         status, out, err = self.setup()
         self.assertEqual(status, 0, err)
-        self.assertIn("MGMT_ENDPOINTS=udp=127.0.0.1:7505\n", out)
+        self.assertIn(f"MGMT_ENDPOINTS=udp=unix:{self.socket_for('udp')}\n", out)
         self.assertTrue(os.path.islink(self.work.join("alias.conf")))
         self.assertEqual(self.read("server.conf").count("openvpn-plugin-mgmt-push.so"), 1)
 
@@ -180,7 +222,91 @@ class Setup(unittest.TestCase):
         self.assertEqual(self.read("server.conf"), FRESH)
 
 
+def connects_as(uid, path):
+    """Whether a process of `uid` can connect to the unix socket at `path` (its errno if not)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        result = b"ok"
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(2)
+            s.connect(path)
+        except OSError as e:
+            result = errno.errorcode.get(e.errno, str(e.errno)).encode()
+        finally:
+            os.write(write_end, result)
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        answer = f.read().decode()
+    os.waitpid(pid, 0)
+    return answer
+
+
 class SetUpConfigRunsInRealOpenVPN(unittest.TestCase):
+    def test_the_added_management_socket_keeps_every_local_user_out_and_survives_sighup_and_sigusr1(self):
+        procs = Processes()
+        self.addCleanup(procs.stop_all)
+        work = Workdir(prefix="omp-setup-mgmt-")
+        self.addCleanup(work.remove)
+        os.chmod(work.path, 0o755)  # so only the socket directory keeps others out
+        mgmt_dir = work.join("mgmt")
+        os.mkdir(mgmt_dir, 0o710)
+        pki = Pki(work.join("pki"))
+        sock = work.join("run", "events.sock")
+        # Configs as operators have them before setup (no plugin, no management line): one
+        # that drops privileges to nobody, one that stays root.
+        as_nobody = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=72,
+                                  drop_privileges=True)
+        as_root = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=73)
+        for server in (as_nobody, as_root):
+            with open(server.conf) as f:
+                text = "".join(line for line in f if not line.startswith(("plugin ", "management ")))
+            with open(server.conf, "w") as f:
+                f.write(text)
+        status, out, err = run_binary("setup", "--config", as_nobody.conf, "--config", as_root.conf,
+                                      "--plugin", os.path.abspath(PLUGIN), "--event-socket", sock,
+                                      "--mgmt-socket-dir", mgmt_dir)
+        self.assertEqual(status, 0, err)
+        endpoints = re.search(r"MGMT_ENDPOINTS=(\S+)", out).group(1)
+        self.assertEqual(endpoints, f"udp=unix:{mgmt_dir}/ovpn-mgmt-push-udp.sock,"
+                                    f"tcp=unix:{mgmt_dir}/ovpn-mgmt-push-tcp.sock")
+        for server in (as_nobody, as_root):
+            server.start()
+        self.assertIn("UID set to nobody", as_nobody.read_log())
+
+        def sources_ok():
+            status, out, err = run_binary("snapshot", "--config", "/dev/null",
+                                          env=dict(os.environ, MGMT_ENDPOINTS=endpoints))
+            self.assertEqual(status, 0, err)
+            return {s["name"]: s["ok"] for s in json.loads(out)["sources"]}
+
+        def restart(server, sig):
+            inits = server.read_log().count("Initialization Sequence Completed")
+            os.kill(server.proc.pid, sig)
+            wait_until(lambda: server.read_log().count("Initialization Sequence Completed") > inits, 20,
+                       what=f"OpenVPN to restart after {sig.name}")
+            wait_until(lambda: sources_ok() == {"udp": True, "tcp": True}, 10,
+                       what=f"both managements to answer after {sig.name}")
+
+        OpenVPNClient(procs, work, pki, as_nobody, "behind-the-socket").start()
+        self.assertEqual(sources_ok(), {"udp": True, "tcp": True})
+        for user in ("nobody", "daemon"):  # OpenVPN's own user, and another unprivileged one
+            for name in ("udp", "tcp"):
+                self.assertEqual(connects_as(pwd.getpwnam(user).pw_uid, f"{mgmt_dir}/ovpn-mgmt-push-{name}.sock"),
+                                 "EACCES", (user, name))
+        # A server that dropped privileges survives SIGUSR1 (SIGHUP reopens its tun device,
+        # which OpenVPN cannot do as nobody, with or without us); the root one survives both.
+        restart(as_nobody, signal.SIGUSR1)
+        restart(as_root, signal.SIGHUP)
+        restart(as_root, signal.SIGUSR1)
+        self.assertEqual(connects_as(pwd.getpwnam("nobody").pw_uid, f"{mgmt_dir}/ovpn-mgmt-push-udp.sock"),
+                         "EACCES")
+
     def test_amended_config_loads_the_plugin_and_events_reach_the_daemon(self):
         procs = Processes()
         self.addCleanup(procs.stop_all)

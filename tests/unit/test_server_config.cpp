@@ -19,6 +19,7 @@ omp::SetupOptions options(std::string source = "udp") {
     o.plugin_path = "/usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so";
     o.event_socket = "/run/ovpn-mgmt-push/events.sock";
     o.source = std::move(source);
+    o.management_socket = "/run/openvpn-server/ovpn-mgmt-push-" + o.source + ".sock";
     return o;
 }
 
@@ -32,16 +33,46 @@ std::string error_of(const std::string& text) {
 
 BOOST_AUTO_TEST_SUITE(server_config)
 
-BOOST_AUTO_TEST_CASE(fresh_config_gets_plugin_and_management) {
+BOOST_AUTO_TEST_CASE(fresh_config_gets_plugin_and_a_management_socket_only_root_can_reach) {
     auto plan = omp::plan_setup(parse(kFresh), options());
     std::string out = omp::render_server_config(plan.config);
     BOOST_TEST(out.starts_with(kFresh));
     BOOST_TEST(
         out.find("\nplugin /usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so "
                  "instance=udp socket=/run/ovpn-mgmt-push/events.sock\n") != std::string::npos);
-    BOOST_TEST(out.find("\nmanagement 127.0.0.1 7505\n") != std::string::npos);
+    BOOST_TEST(out.find("\nmanagement /run/openvpn-server/ovpn-mgmt-push-udp.sock unix\n") !=
+               std::string::npos);
+    BOOST_TEST(out.find("127.0.0.1") == std::string::npos);  // no TCP port for every local user
     BOOST_TEST(plan.changes.size() == 2u);
+    BOOST_TEST(plan.management == "unix:/run/openvpn-server/ovpn-mgmt-push-udp.sock");
+    BOOST_TEST(plan.warnings.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_password_less_tcp_management_line_is_kept_and_its_danger_said_once) {
+    auto plan =
+        omp::plan_setup(parse(std::string(kFresh) + "management 127.0.0.1 7505\n"), options());
     BOOST_TEST(plan.management == "127.0.0.1:7505");
+    BOOST_REQUIRE(plan.warnings.size() == 1u);
+    BOOST_TEST(plan.warnings[0].find("management on 127.0.0.1:7505 has no password: any local "
+                                     "user can connect to it, kill clients") == 0u);
+    BOOST_TEST(plan.warnings[0].find("--secure-management") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(secure_management_moves_a_password_less_tcp_line_to_the_socket) {
+    auto o = options();
+    o.secure_management = true;
+    auto plan = omp::plan_setup(parse(std::string(kFresh) + "management 127.0.0.1 7505\n"), o);
+    std::string out = omp::render_server_config(plan.config);
+    BOOST_TEST(out.find("management 127.0.0.1 7505") == std::string::npos);
+    BOOST_TEST(out.find("\nmanagement /run/openvpn-server/ovpn-mgmt-push-udp.sock unix\n") !=
+               std::string::npos);
+    BOOST_TEST(plan.management == "unix:/run/openvpn-server/ovpn-mgmt-push-udp.sock");
+    BOOST_TEST(plan.warnings.empty());
+    BOOST_TEST(omp::plan_setup(parse(out), o).changes.empty());  // and a second run is quiet
+    // A line with a password file is left alone, flag or not.
+    auto kept = omp::plan_setup(
+        parse(std::string(kFresh) + "management 127.0.0.1 7600 /etc/openvpn/pw\n"), o);
+    BOOST_TEST(kept.management == "127.0.0.1:7600");
 }
 
 BOOST_AUTO_TEST_CASE(second_run_changes_nothing) {
