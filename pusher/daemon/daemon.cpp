@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
@@ -140,6 +141,21 @@ Result<CycleParts> open_parts(const Http& http, const Settings& settings,
 
 }  // namespace
 
+namespace {
+
+// The plugin's send wakes this daemon from inside OpenVPN's only thread. A woken task of the
+// normal policy may preempt the task that woke it, on its CPU, at once: then OpenVPN's hook
+// lasts as long as this daemon's loop turn. SCHED_BATCH tasks never preempt on wakeup; they
+// run when a CPU is free or at the next tick, a few milliseconds later at worst. The unit sets
+// it too (CPUSchedulingPolicy=batch), before its system call filter forbids this call.
+void never_preempt_openvpn() {
+    sched_param param{};
+    param.sched_priority = 0;
+    sched_setscheduler(0, SCHED_BATCH, &param);
+}
+
+}  // namespace
+
 void keep_cycle_memory_mapped() {
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
@@ -148,6 +164,7 @@ void keep_cycle_memory_mapped() {
 int run_daemon(const Http& http, const Settings& settings, SettingsReloader reload,
                std::unique_ptr<SourcePoller> sources) {
     keep_cycle_memory_mapped();
+    never_preempt_openvpn();
     int signal_fd = blocked_signal_fd();
     if (signal_fd < 0) {
         log::error(std::string("signalfd: ") + std::strerror(errno));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 
 #include "base/log.hpp"
 #include "event/sender_key.hpp"
@@ -23,6 +24,16 @@ sockaddr_un unix_address(const std::string& path) {
     return address;
 }
 
+// Whether a socket of this network namespace is bound to `path` (the kernel's own list).
+bool bound_in_proc_net_unix(const std::string& path) {
+    std::ifstream in("/proc/net/unix");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.size() > path.size() && line.ends_with(" " + path)) return true;
+    }
+    return false;
+}
+
 // A socket file left by a daemon that died is removed; one that a live daemon still
 // receives on is not stolen.
 Status clear_stale_socket(const std::string& path) {
@@ -36,9 +47,15 @@ Status clear_stale_socket(const std::string& path) {
     int rc = connect(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
     int err = errno;
     close(probe);
-    if (rc == 0) return error("event socket `" + path + "' is in use by another running process");
-    if (err != ECONNREFUSED)
+    bool in_use = rc == 0;
+    if (rc != 0 && err == EACCES) {
+        // A socket left by a killed daemon is owned by the event user, mode 0600: root without
+        // CAP_DAC_OVERRIDE (as the unit runs it) may not connect to it. Ask the kernel's list.
+        in_use = bound_in_proc_net_unix(path);
+    } else if (rc != 0 && err != ECONNREFUSED) {
         return error("cannot check event socket `" + path + "': " + std::strerror(err));
+    }
+    if (in_use) return error("event socket `" + path + "' is in use by another running process");
     unlink(path.c_str());
     return Ok{};
 }

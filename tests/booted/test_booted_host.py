@@ -51,7 +51,10 @@ class BootedServerCase(unittest.TestCase):
         def restarted():
             state = server.host.show(UNIT, "ActiveState", "SubState", "MainPID", "NRestarts")
             return state if state["ActiveState"] == "active" and state["MainPID"] not in ("0", str(old_pid)) else None
-        return wait_until(restarted, timeout, interval=0.2, what="systemd to restart the daemon")
+        try:
+            return wait_until(restarted, timeout, interval=0.2, what="systemd to restart the daemon")
+        except AssertionError as e:  # say why, from the unit's own journal
+            raise AssertionError(f"{e}\n{server.host.journal(UNIT)[-3000:]}") from None
 
     def end_a_session_while_the_panel_is_down(self, server, name):
         """A real TCP client connects and leaves while the panel answers 503: its session record

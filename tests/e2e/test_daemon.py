@@ -177,6 +177,27 @@ class DaemonLifecycle(unittest.TestCase):
         self.assertEqual(second.proc.wait(5), 1)
         self.assertIn("in use", second.read_log())
 
+    def test_a_killed_daemons_socket_is_reclaimed_by_a_root_without_dac_override_as_the_unit_runs_it(self):
+        # The unit keeps only CAP_CHOWN: root may then not connect to the event user's 0600
+        # socket to see whether it is alive, so the kernel's list of bound sockets decides.
+        self.servers()
+        first = self.daemon().start(self.socket)
+        live = self.daemon()
+        live.wrap = lambda argv: ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *argv]
+        live.log = self.work.join("without-dac-live.log")
+        live.start()
+        self.assertEqual(live.proc.wait(5), 1)
+        self.assertIn("is in use by another running process", live.read_log())
+        first.stop(signal.SIGKILL)
+        self.assertTrue(os.path.exists(self.socket))
+        again = self.daemon()
+        again.wrap = live.wrap
+        again.log = self.work.join("without-dac-again.log")
+        again.start(self.socket)
+        mark = self.panel.count()
+        OpenVPNClient(self.procs, self.work, self.pki, self.tcp, "after-reclaim").start()
+        self.panel.wait_for_payload(lambda p: has_event(p, "connect", "after-reclaim"), 10, after=mark)
+
     def test_unknown_plugin_argument_stops_openvpn_at_startup_with_a_clear_message(self):
         bad = OpenVPNServer(self.procs, self.work, self.pki, "bad", "udp", event_socket=self.socket,
                             subnet_octet=53, plugin_args="instance=udp sockett=/x")
