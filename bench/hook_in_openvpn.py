@@ -31,8 +31,11 @@ SHIM = os.environ.get("OMP_HOOK_TIMER", os.path.join(os.path.dirname(harness.PLU
 class FloorReceiver:
     """A Unix datagram socket whose reader sleeps in poll() and drains what arrives."""
 
-    def __init__(self, path):
+    def __init__(self, path, like_daemon=False):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        if like_daemon:  # the daemon's socket options: credentials with every datagram, 1 MiB
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         self.sock.bind(path)
         self.stop = False
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -55,6 +58,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--burst", type=int, default=20)
+    ap.add_argument("--floor-like-daemon", action="store_true",
+                    help="the floor's receiver gets the daemon's socket options")
+    ap.add_argument("--prewarm", action="store_true",
+                    help="the shim touches every environment string before the hook (experiment)")
     ap.add_argument("--daemon-policy", choices=("as-is", "other"), default="as-is",
                     help="other: put the daemon back to SCHED_OTHER, as before it chose SCHED_BATCH")
     args = ap.parse_args()
@@ -64,12 +71,13 @@ def main():
         panel = PanelStandIn()
         sock = work.join("run", "events.sock")
         results, floor_path = work.join("hooks.txt"), work.join("floor.sock")
-        floor = FloorReceiver(floor_path)
+        floor = FloorReceiver(floor_path, args.floor_like_daemon)
         real = os.path.abspath(harness.PLUGIN)
         harness.PLUGIN = os.path.abspath(SHIM)
         server = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=91,
                                drop_privileges=True, extra="max-clients 1024\n",
-                               plugin_args=f"{real} out={results} floor={floor_path} instance=udp socket={sock}")
+                               plugin_args=f"{real} out={results} floor={floor_path} "
+                                           f"{'prewarm=1 ' if args.prewarm else ''}instance=udp socket={sock}")
         daemon = Aggregator(procs, work, ["--mgmt", f"udp={server.mgmt_address}", "--url", panel.url(),
                                           "--interval", "2", "--event-socket", sock]).start(sock)
         if args.daemon_policy == "other":
@@ -101,6 +109,14 @@ def main():
                   f"p90 {pct(hook, 0.9):.1f} us; floor p50 {statistics.median(base):.1f} us, "
                   f"p90 {pct(base, 0.9):.1f} us; ratio per call p50 {statistics.median(ratio):.2f}, "
                   f"p90 {pct(ratio, 0.9):.2f}; ratio of p50s {statistics.median(hook) / statistics.median(base):.2f}")
+            # The shim alternates the order per call (its counter spans both kinds): the first
+            # send after OpenVPN's own work pays for waking an idle CPU, the second finds it awake.
+            for parity, order in ((0, "floor first"), (1, "hook first")):
+                pairs = [(int(h) / 1000, int(f) / 1000) for i, (k, h, f) in enumerate(rows)
+                         if k == kind and i % 2 == parity]
+                if pairs:
+                    print(f"  {order}: hook p50 {statistics.median(p[0] for p in pairs):.1f} us, "
+                          f"floor p50 {statistics.median(p[1] for p in pairs):.1f} us")
     finally:
         procs.stop_all()
         work.remove()
