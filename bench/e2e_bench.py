@@ -6,6 +6,8 @@ daemon, real clients and a local HTTP panel stand-in. Run as root from the repos
     python3 bench/e2e_bench.py idle    [--clients 50] [--seconds 60]
     python3 bench/e2e_bench.py storm   [--clients 60]
 
+OMP_BENCH_DAEMON_POLICY=other puts the daemon back to SCHED_OTHER (it runs SCHED_BATCH).
+
 latency: event-to-POST time, from the plugin's hook (hook_ts_us in the payload's events) to
          the request arriving at the panel; clients connect one at a time, TCP ones then leave.
 idle:    the daemon's CPU share and memory with N clients connected, over a quiet window.
@@ -39,6 +41,8 @@ class Rig:
             "--mgmt", f"udp={self.udp.mgmt_address}", "--mgmt", f"tcp={self.tcp.mgmt_address}",
             "--url", self.panel.url(), "--interval", interval, "--event-socket", sock,
             "--event-user", "nobody"]).start(sock)
+        if os.environ.get("OMP_BENCH_DAEMON_POLICY") == "other":  # as before it chose SCHED_BATCH
+            os.sched_setscheduler(self.daemon.proc.pid, os.SCHED_OTHER, os.sched_param(0))
 
     def client(self, server, name):
         return OpenVPNClient(self.procs, self.work, self.pki, server, name)
