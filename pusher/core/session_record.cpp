@@ -1,6 +1,7 @@
 #include "core/session_record.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "core/real_address.hpp"
@@ -10,15 +11,22 @@ namespace omp {
 
 using Json = nlohmann::ordered_json;
 
-std::string session_id(std::string_view source, std::int64_t connected_at, std::string_view real_ip,
-                       std::uint16_t real_port) {
+std::string session_id(std::string_view source, std::int64_t connected_at,
+                       std::string_view common_name, std::string_view username) {
+    std::uint64_t hash = 14695981039346656037ull;
+    auto mix = [&](std::string_view text) {
+        for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+        hash = (hash ^ 0) * 1099511628211ull;  // a separator: ("ab","c") is not ("a","bc")
+    };
+    mix(common_name);
+    mix(username);
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
     std::string id(source);
     id += '-';
     id += std::to_string(connected_at);
     id += '-';
-    id += real_ip;
-    id += '-';
-    id += std::to_string(real_port);
+    id += hex;
     return id;
 }
 
@@ -39,7 +47,7 @@ SessionRecord record_from_disconnect(const event::Event& e) {
     // Without time_unix (not an OpenVPN 2.x hook), the hook's microsecond timestamp
     // identifies the end instead: a datagram delivered twice still gives the same id.
     r.id = r.connected_at
-               ? session_id(r.source, r.connected_at, r.real_ip, r.real_port)
+               ? session_id(r.source, r.connected_at, r.common_name, r.username)
                : e.source + "-" + std::to_string(e.ts_us) + "-" + std::to_string(e.real_port);
     return r;
 }
@@ -59,7 +67,7 @@ SessionRecord record_from_last_poll(const Session& s, std::int64_t last_seen) {
     r.bytes_received = s.bytes_received;
     r.bytes_sent = s.bytes_sent;
     r.observed = Observed::poll;
-    r.id = session_id(r.source, r.connected_at, r.real_ip, r.real_port);
+    r.id = session_id(r.source, r.connected_at, r.common_name, r.username);
     return r;
 }
 

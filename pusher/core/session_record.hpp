@@ -44,11 +44,14 @@ inline SessionKey key_of(const SessionRecord& r) {
     return {r.source, r.common_name, r.real_ip, r.real_port};
 }
 
-// The id of a session: its source, when it connected, and its real address. The plugin's
-// time_unix and management's "Connected Since (time_t)" are the same value (OpenVPN's
-// mi->created), so a record made from an event and one made from polls get the same id.
-std::string session_id(std::string_view source, std::int64_t connected_at, std::string_view real_ip,
-                       std::uint16_t real_port);
+// The id of a session: its source, when it connected, and who it is (common name and username,
+// hashed: FNV-1a 64). OpenVPN's time_unix (the plugin) and "Connected Since (time_t)" (a poll)
+// are one value, so an end seen by an event and one seen by polls get the same id. The real
+// address is left out on purpose: a UDP client that floats changes it mid-session, and
+// OpenVPN 2.4-2.6 print an IPv6 client's address without the port the plugin has. Two
+// sessions of the same user on one source that start in the same second share an id.
+std::string session_id(std::string_view source, std::int64_t connected_at,
+                       std::string_view common_name, std::string_view username);
 
 SessionRecord record_from_disconnect(const event::Event& event);
 // A session last seen by a poll at `last_seen` (epoch seconds) and gone from a later one.

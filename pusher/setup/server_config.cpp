@@ -193,17 +193,21 @@ SetupPlan plan_setup(ServerConfig config, const SetupOptions& options) {
     bool move = management != lines.end() && password_less_tcp(management->words) &&
                 options.secure_management;
     if (management == lines.end() || move) {
-        std::string socket_line = "management " + options.management_socket + " unix";
+        // Named for the instance the config ends up with (an existing plugin line may name
+        // it), so two servers never share a socket.
+        std::string socket =
+            options.management_socket_dir + "/ovpn-mgmt-push-" + plan.source + ".sock";
+        std::string socket_line = "management " + socket + " unix";
         if (move) {
             plan.changes.push_back("moved management from " +
-                                   management_address(management->words) + " to " +
-                                   options.management_socket + " (root only)");
+                                   management_address(management->words) + " to " + socket +
+                                   " (root only)");
             lines.erase(management);
         } else {
             plan.changes.push_back("added " + socket_line + " (root only)");
         }
         added.push_back({socket_line, {}});
-        plan.management = "unix:" + options.management_socket;
+        plan.management = "unix:" + socket;
         plan.added_management_socket = true;
     } else {
         plan.management = management_address(management->words);

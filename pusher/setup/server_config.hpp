@@ -40,9 +40,10 @@ struct SetupOptions {
     std::string plugin_path;
     std::string event_socket;
     std::string source;  // this server's name in MGMT_ENDPOINTS
-    // The unix socket a config without a management line gets, in a directory only root
-    // can enter: never a TCP port that every local user can reach.
-    std::string management_socket;
+    // Where a config without a management line gets its unix socket (ovpn-mgmt-push-NAME.sock,
+    // NAME the plugin's instance): a directory only root can enter, never a TCP port that
+    // every local user can reach.
+    std::string management_socket_dir;
     // Also move an existing password-less TCP management line to that socket.
     bool secure_management = false;
     std::string old_hook = "/usr/local/bin/ovpn-mgmt-push.sh";

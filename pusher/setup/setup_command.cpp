@@ -180,8 +180,7 @@ class NamePicker {
         options.source = family;
         for (int n = 2; taken_.count(options.source); ++n)
             options.source = family + std::to_string(n);
-        options.management_socket =
-            args.management_socket_dir + "/ovpn-mgmt-push-" + options.source + ".sock";
+        options.management_socket_dir = args.management_socket_dir;
         return options;
     }
 
@@ -199,12 +198,13 @@ Status check_management_socket_dir(const std::string& dir) {
         return error("management socket directory `" + dir + "': " + std::strerror(errno) +
                      " (give another with --mgmt-socket-dir)");
     }
-    if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0007) != 0) {
+    bool group_may_enter = st.st_gid != 0 && (st.st_mode & 0070) != 0;
+    if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0007) != 0 || group_may_enter) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         return error("management socket directory `" + dir +
                      "' is not a directory of root's that other users cannot enter (mode " + mode +
-                     ", uid " + std::to_string(st.st_uid) +
+                     ", uid " + std::to_string(st.st_uid) + ", gid " + std::to_string(st.st_gid) +
                      "); give another with --mgmt-socket-dir");
     }
     return Ok{};

@@ -1,6 +1,7 @@
 """`ovpn-mgmt-push setup` on sample server configs, and an amended config run by real OpenVPN."""
 import errno
 import glob
+import grp
 import json
 import os
 import pwd
@@ -173,6 +174,12 @@ class Setup(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertIn(f"management socket directory `{self.mgmt_dir}' is not a directory of root's that other "
                       "users cannot enter (mode 0755", err)
+        self.assertEqual(self.read("server.conf"), FRESH)
+        os.chmod(self.mgmt_dir, 0o770)  # a group other than root's may enter
+        os.chown(self.mgmt_dir, 0, grp.getgrnam("users").gr_gid)
+        status, _, err = self.setup()
+        self.assertEqual(status, 1)
+        self.assertIn("(mode 0770, uid 0, gid", err)
         self.assertEqual(self.read("server.conf"), FRESH)
 
     def test_a_given_client_config_is_refused(self):

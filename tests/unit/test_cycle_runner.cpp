@@ -140,7 +140,7 @@ omp::event::Event alice_disconnects() {
     return e;
 }
 
-const std::string kAliceId = "udp-1799990000-198.51.100.7-5000";
+const std::string kAliceId = omp::session_id("udp", kAliceConnectedAt, "alice", "alice");
 
 omp::PostResult accepted() {
     return omp::PostResult{true, 200, "", ""};
@@ -416,6 +416,18 @@ BOOST_AUTO_TEST_CASE(a_poll_still_listing_a_session_whose_event_came_first_makes
     auto all = d.every_record_posted();
     BOOST_REQUIRE(all.size() == 1u);
     BOOST_TEST(all[0]["observed"] == "event");
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_floats_to_another_address_has_not_ended) {
+    Daemon d({listed_alice()});
+    d.cycle(0ms);
+    auto moved = listed_alice();  // a UDP client roams: management shows its new address
+    moved.real_ip = "203.0.113.9";
+    moved.real_port = 6000;
+    d.world.reports = {report({moved})};
+    d.cycle(2000ms);
+    d.cycle(4000ms);
+    BOOST_TEST(d.every_record_posted().empty());
 }
 
 BOOST_AUTO_TEST_CASE(open_sessions_outlive_the_daemon) {

@@ -54,7 +54,8 @@ BOOST_AUTO_TEST_CASE(disconnect_event_becomes_a_record_with_final_figures) {
     e.bytes_sent = 22;
     e.duration = 100;
     auto r = omp::record_from_disconnect(e);
-    BOOST_TEST(r.id == "tcp-1730000000-192.0.2.4-4444");  // as a poll of the session names it
+    BOOST_TEST(r.id == omp::session_id("tcp", 1730000000, "cn", "alice"));  // as a poll names it
+    BOOST_TEST(r.id.starts_with("tcp-1730000000-"));
     BOOST_TEST(omp::to_string(r.observed) == "event");
     BOOST_TEST(r.username == "alice");
     BOOST_TEST(r.real_ip == "192.0.2.4");
@@ -168,7 +169,7 @@ BOOST_AUTO_TEST_CASE(a_record_made_from_polls_says_so_and_carries_the_last_figur
     s.bytes_received = 7;
     s.bytes_sent = 8;
     auto r = omp::record_from_last_poll(s, 1730000060);
-    BOOST_TEST(r.id == "tcp-1730000000-192.0.2.9-5555");
+    BOOST_TEST(r.id == omp::session_id("tcp", 1730000000, "bob", "bob"));
     BOOST_TEST(omp::to_string(r.observed) == "poll");
     BOOST_TEST(r.disconnected_at == 1730000060);
     BOOST_TEST(r.duration == 60);
@@ -176,6 +177,35 @@ BOOST_AUTO_TEST_CASE(a_record_made_from_polls_says_so_and_carries_the_last_figur
     auto back = omp::record_from_json(omp::record_to_json(r));
     BOOST_REQUIRE(back.ok());
     BOOST_TEST(omp::to_string(back->observed) == "poll");
+}
+
+BOOST_AUTO_TEST_CASE(one_session_has_one_id_whether_its_end_came_by_event_or_by_poll) {
+    omp::event::Event e;
+    e.kind = omp::event::Kind::disconnect;
+    e.source = "udp";
+    e.ts_us = 1730000100123456;
+    e.common_name = "carol";
+    e.real_ip = "2001:db8:10::25";
+    e.real_port = 40123;  // the plugin has the port
+    e.connected_at = 1730000000;
+    omp::Session polled;
+    polled.source = "udp";
+    polled.common_name = polled.username = "carol";
+    polled.real_ip = "2001:db8:10::25";  // OpenVPN 2.4-2.6 print IPv6 without it
+    polled.connected_at = 1730000000;
+    BOOST_TEST(omp::record_from_disconnect(e).id ==
+               omp::record_from_last_poll(polled, 1730000090).id);
+    polled.real_ip = "203.0.113.9";  // a UDP client that floated mid-session
+    polled.real_port = 6000;
+    BOOST_TEST(omp::record_from_disconnect(e).id ==
+               omp::record_from_last_poll(polled, 1730000090).id);
+    // Another user, or another start, is another session.
+    BOOST_TEST(omp::session_id("udp", 1730000000, "carol", "dave") !=
+               omp::session_id("udp", 1730000000, "carol", "carol"));
+    BOOST_TEST(omp::session_id("udp", 1730000000, "ab", "c") !=
+               omp::session_id("udp", 1730000000, "a", "bc"));
+    BOOST_TEST(omp::session_id("udp", 1730000001, "carol", "carol") !=
+               omp::session_id("udp", 1730000000, "carol", "carol"));
 }
 
 BOOST_AUTO_TEST_CASE(a_record_spooled_before_observed_existed_came_from_an_event) {

@@ -19,7 +19,7 @@ omp::SetupOptions options(std::string source = "udp") {
     o.plugin_path = "/usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so";
     o.event_socket = "/run/ovpn-mgmt-push/events.sock";
     o.source = std::move(source);
-    o.management_socket = "/run/openvpn-server/ovpn-mgmt-push-" + o.source + ".sock";
+    o.management_socket_dir = "/run/openvpn-server";
     return o;
 }
 
@@ -73,6 +73,15 @@ BOOST_AUTO_TEST_CASE(secure_management_moves_a_password_less_tcp_line_to_the_soc
     auto kept = omp::plan_setup(
         parse(std::string(kFresh) + "management 127.0.0.1 7600 /etc/openvpn/pw\n"), o);
     BOOST_TEST(kept.management == "127.0.0.1:7600");
+}
+
+BOOST_AUTO_TEST_CASE(the_socket_is_named_for_the_instance_the_config_keeps) {
+    // An existing plugin line names the instance: the socket follows it, not the picked name.
+    auto plan =
+        omp::plan_setup(parse(std::string(kFresh) +
+                              "plugin /opt/openvpn-plugin-mgmt-push.so instance=udp2 socket=/x\n"),
+                        options("udp"));
+    BOOST_TEST(plan.management == "unix:/run/openvpn-server/ovpn-mgmt-push-udp2.sock");
 }
 
 BOOST_AUTO_TEST_CASE(second_run_changes_nothing) {
