@@ -189,11 +189,14 @@ class DaemonLifecycle(unittest.TestCase):
         self.assertEqual(live.proc.wait(5), 1)
         self.assertIn("is in use by another running process", live.read_log())
         first.stop(signal.SIGKILL)
-        self.assertTrue(os.path.exists(self.socket))
         again = self.daemon()
         again.wrap = live.wrap
         again.log = self.work.join("without-dac-again.log")
-        again.start(self.socket)
+        again.start()
+        # The path exists all along: wait for the daemon to say it listens, not for the file.
+        wait_until(lambda: "listening on" in again.read_log() or again.proc.poll() is not None, 10,
+                   what="the event socket bound again")
+        self.assertIsNone(again.proc.poll(), again.read_log())
         mark = self.panel.count()
         OpenVPNClient(self.procs, self.work, self.pki, self.tcp, "after-reclaim").start()
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "after-reclaim"), 10, after=mark)
