@@ -35,16 +35,6 @@ bool is_key(std::string_view text) {
            text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-Status ensure_directory(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == 0 || slash == std::string::npos) return Ok{};
-    std::string dir = path.substr(0, slash);
-    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-        return error("cannot create directory `" + dir + "': " + errno_text(errno));
-    }
-    return Ok{};
-}
-
 // Writes a fresh key under a temporary name and links it into place: EEXIST means another
 // process published one first, and that one is read instead.
 Status publish_new_key(const std::string& path) {
@@ -90,6 +80,16 @@ Result<std::string> read_key(const std::string& path, int fd) {
 
 }  // namespace
 
+Status make_parent_directory(const std::string& path) {
+    auto slash = path.rfind('/');
+    if (slash == 0 || slash == std::string::npos) return Ok{};
+    std::string dir = path.substr(0, slash);
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+        return error("cannot create directory `" + dir + "': " + errno_text(errno));
+    }
+    return Ok{};
+}
+
 std::string sender_key_path(std::string_view socket_path) {
     return std::string(socket_path) + ".key";
 }
@@ -106,7 +106,7 @@ Result<std::string> load_or_create_sender_key(const std::string& path) noexcept 
             if (errno != ENOENT) {
                 return error("cannot read sender key `" + path + "': " + errno_text(errno));
             }
-            if (auto dir = ensure_directory(path); !dir) return dir.error();
+            if (auto dir = make_parent_directory(path); !dir) return dir.error();
             if (auto made = publish_new_key(path); !made) return made.error();
         }
         return error("sender key `" + path + "' vanished as it was made");

@@ -25,6 +25,10 @@ inline constexpr std::size_t kSenderKeyLength = 64;
 
 std::string sender_key_path(std::string_view socket_path);
 
+// Creates the directory of `path` (mode 0755) unless it exists: the event socket's, which its
+// key shares.
+Status make_parent_directory(const std::string& path);
+
 // Reads the key, creating it (and its directory, 0755) when missing. An error names the file
 // and what is wrong with it: not a regular file, owned by another user than root or us,
 // readable by group or others, or not a key.

@@ -60,16 +60,6 @@ Status clear_stale_socket(const std::string& path) {
     return Ok{};
 }
 
-Status ensure_parent_directory(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == 0 || slash == std::string::npos) return Ok{};
-    std::string dir = path.substr(0, slash);
-    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-        return error("cannot create directory `" + dir + "': " + std::strerror(errno));
-    }
-    return Ok{};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& path,
@@ -78,7 +68,7 @@ Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& pa
     if (!pw) return error("event user `" + allowed_user + "' does not exist");
     uid_t allowed_uid = pw->pw_uid;
 
-    if (auto dir = ensure_parent_directory(path); !dir) return dir.error();
+    if (auto dir = event::make_parent_directory(path); !dir) return dir.error();
     if (auto stale = clear_stale_socket(path); !stale) return stale.error();
     auto key = event::load_or_create_sender_key(event::sender_key_path(path));
     if (!key) return key.error();

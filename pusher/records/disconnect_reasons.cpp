@@ -172,13 +172,16 @@ std::optional<ReasonHint> classify_log_line(std::string_view line) {
         hint.reason = "server-shutdown";
         return hint;
     }
-    auto prefixed = split_session_prefix(line, [](std::string_view, std::string_view message) {
-        return session_reason(message).has_value();
+    std::optional<std::string> reason;  // of the one split that fits
+    auto prefixed = split_session_prefix(line, [&](std::string_view, std::string_view message) {
+        auto found = session_reason(message);
+        if (!found) return false;
+        reason = std::move(*found);
+        return true;
     });
     if (!prefixed) return std::nullopt;
     return ReasonHint{ReasonHint::Scope::session, std::string(prefixed->common_name),
-                      prefixed->address.ip, *prefixed->address.port,
-                      *session_reason(prefixed->message)};
+                      prefixed->address.ip, *prefixed->address.port, std::move(*reason)};
 }
 
 void ReasonBook::add(const std::string& source, ReasonHint hint, Clock::time_point seen) {

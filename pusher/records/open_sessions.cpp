@@ -1,13 +1,9 @@
 #include "records/open_sessions.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "records/state_files.hpp"
 
 namespace omp {
 
@@ -28,9 +24,7 @@ std::string end_line(const std::string& id, std::int64_t at) {
 }  // namespace
 
 Result<OpenSessions> OpenSessions::open(const std::string& directory) {
-    if (mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
-        return error("cannot create state directory `" + directory + "': " + std::strerror(errno));
-    }
+    if (auto made = make_state_directory(directory); !made) return made.error();
     OpenSessions book(directory + "/open-sessions.jsonl");
     std::ifstream in(book.path_);
     std::string line;
@@ -111,23 +105,14 @@ Status OpenSessions::save_if_due(std::int64_t now) {
     return saved;
 }
 
-// Rewritten whole and renamed into place: a daemon killed mid-write leaves the previous book.
-// Not synced to the disk: it serves a process that dies, not a machine that loses power (the
-// record journal is synced).
+// Rewritten whole: it serves a daemon that dies, not a machine that loses power (the record
+// journal is synced).
 Status OpenSessions::save() {
     std::string text;
     for (const auto& [id, record] : open_) text += record_to_json(record) + "\n";
     for (const auto& [id, at] : ended_) text += end_line(id, at) + "\n";
-    std::string temp = path_ + ".tmp";
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return error("cannot write `" + temp + "': " + std::strerror(errno));
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    int err = errno;
-    ::close(fd);
-    if (!ok || ::rename(temp.c_str(), path_.c_str()) != 0) {
-        if (ok) err = errno;
-        ::unlink(temp.c_str());
-        return error("cannot write `" + path_ + "': " + std::strerror(err));
+    if (auto replaced = replace_file(path_, text, Durability::process_death); !replaced) {
+        return replaced;
     }
     membership_changed_ = false;
     return Ok{};

@@ -1,7 +1,6 @@
 #include "records/record_store.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "records/state_files.hpp"
 
 namespace omp {
 
@@ -36,9 +37,7 @@ RecordStore::RecordStore(std::string path, std::size_t capacity)
     : path_(std::move(path)), capacity_(std::clamp<std::size_t>(capacity, 1, kMaxCapacity)) {}
 
 Result<RecordStore> RecordStore::open(const std::string& directory, std::size_t capacity) {
-    if (mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
-        return error("cannot create state directory `" + directory + "': " + std::strerror(errno));
-    }
+    if (auto made = make_state_directory(directory); !made) return made.error();
     RecordStore store(directory + "/session-records.jsonl", capacity);
     std::ifstream in(store.path_);
     std::string line;
@@ -183,19 +182,10 @@ Status RecordStore::compact_if_long() {
 }
 
 Status RecordStore::rewrite() {
-    std::string temp = path_ + ".tmp";
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return error("cannot write `" + temp + "': " + std::strerror(errno));
     std::string text;
     for (const auto& [order, r] : records_) text += record_to_json(r) + "\n";
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-              ::fdatasync(fd) == 0;
-    int err = errno;
-    ::close(fd);
-    if (!ok || ::rename(temp.c_str(), path_.c_str()) != 0) {
-        if (ok) err = errno;
-        ::unlink(temp.c_str());
-        return error("cannot write `" + path_ + "': " + std::strerror(err));
+    if (auto replaced = replace_file(path_, text, Durability::power_loss); !replaced) {
+        return replaced;
     }
     journal_lines_ = records_.size();
     stale_ = false;

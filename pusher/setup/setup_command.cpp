@@ -257,7 +257,8 @@ int run_setup(const SetupArgs& args) {
     }
     bool adds_socket = std::any_of(plans.begin(), plans.end(),
                                    [](const SetupPlan& p) { return p.added_management_socket; });
-    if (auto dir = check_management_socket_dir(args.management_socket_dir); adds_socket && !dir) {
+    auto dir = adds_socket ? check_management_socket_dir(args.management_socket_dir) : Status(Ok{});
+    if (!dir) {
         std::cerr << "ovpn-mgmt-push setup: " << dir.error().message << "\nnothing changed\n";
         return 1;
     }
