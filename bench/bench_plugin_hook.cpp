@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "event/event_datagram.hpp"
+#include "plugin/event_sender.hpp"
 
 namespace {
 
@@ -234,5 +235,19 @@ void BM_HookVsBareSend(benchmark::State& state) {
 
 }  // namespace
 
+// The plugin's own reading of that environment, in a warm cache (inside OpenVPN it is cold).
+void BM_ReadClientEnv(benchmark::State& state) {
+    auto env = openvpn_like_env();
+    std::vector<const char*> envp;
+    for (const auto& e : env) envp.push_back(e.c_str());
+    envp.push_back(nullptr);
+    for (auto _ : state) {
+        omp::event::EventFields fields;
+        omp::plugin::read_client_env(envp.data(), fields);
+        benchmark::DoNotOptimize(fields);
+    }
+}
+
+BENCHMARK(BM_ReadClientEnv)->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_HookVsBareSend)->Iterations(5000)->UseManualTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

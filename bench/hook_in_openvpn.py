@@ -14,6 +14,7 @@ disconnects.
 import argparse
 import os
 import select
+import signal
 import socket
 import statistics
 import sys
@@ -64,6 +65,9 @@ def main():
                     help="the shim touches every environment string before the hook (experiment)")
     ap.add_argument("--daemon-policy", choices=("as-is", "other"), default="as-is",
                     help="other: put the daemon back to SCHED_OTHER, as before it chose SCHED_BATCH")
+    ap.add_argument("--daemon-state", choices=("running", "stopped", "absent"), default="running",
+                    help="experiment: the daemon SIGSTOPped (the plugin's sends queue, then fail with "
+                         "EAGAIN, waking no one) or never started (its sends fail at once)")
     args = ap.parse_args()
     procs, work = Processes(), Workdir(prefix="omp-hook-")
     try:
@@ -84,7 +88,13 @@ def main():
             os.sched_setscheduler(daemon.proc.pid, os.SCHED_OTHER, os.sched_param(0))
         policy = {os.SCHED_OTHER: "SCHED_OTHER", os.SCHED_BATCH: "SCHED_BATCH"}.get(
             os.sched_getscheduler(daemon.proc.pid), "?")
-        print(f"daemon policy: {policy}")
+        print(f"daemon policy: {policy}, {args.daemon_state}")
+        if args.daemon_state == "absent":
+            procs.stop(daemon.proc)
+            if os.path.exists(sock):
+                os.unlink(sock)
+        elif args.daemon_state == "stopped":
+            os.kill(daemon.proc.pid, signal.SIGSTOP)
         server.start()
         for r in range(args.rounds):
             clients = [OpenVPNClient(procs, work, pki, server, "burst", username=f"b{r}-{i}")

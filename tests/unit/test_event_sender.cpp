@@ -141,6 +141,31 @@ BOOST_AUTO_TEST_CASE(connect_sends_one_datagram_with_the_client_fields) {
     BOOST_TEST(sender->sent() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_variable_is_read_only_by_its_whole_name) {
+    // Names that start like a wanted one, or hold it whole, are not it; the last one wins.
+    const char* env[] = {"common_names=wrong",
+                         "common_name",
+                         "x_common_name=wrong",
+                         "trusted_ip6=2001:db8::7",
+                         "trusted_portal=wrong",
+                         "trusted_port=40000",
+                         "ifconfig_pool_remote_ip6=fd00::2",
+                         "ifconfig_pool_remote_ip=10.8.0.9",
+                         "username=",
+                         "common_name=bob",
+                         "",
+                         nullptr};
+    omp::event::EventFields f;
+    omp::plugin::read_client_env(env, f);
+    BOOST_TEST(f.common_name == "bob");
+    BOOST_TEST(f.real_ip == "2001:db8::7");
+    BOOST_TEST(f.real_port == "40000");
+    BOOST_TEST(f.virtual_ip == "10.8.0.9");
+    BOOST_TEST(f.virtual_ipv6 == "fd00::2");
+    BOOST_TEST(f.username.empty());
+    BOOST_TEST(f.connected_at.empty());
+}
+
 BOOST_AUTO_TEST_CASE(every_datagram_carries_the_sender_key_read_at_start) {
     Receiver rx(temp_socket_path());
     auto sender = make_sender(rx.path);  // creates SOCKET.key, as OpenVPN's root start would
