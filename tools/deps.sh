@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   cmake g++ make pkg-config
-  libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev libmicrohttpd-dev
   libboost-test-dev libbenchmark-dev
   # libFuzzer targets
   clang libclang-rt-14-dev
@@ -14,6 +14,8 @@ packages=(
   clang-format
   # tests and demo: real OpenVPN, a PKI, the stand-in panel
   openvpn openssl python3 procps time
+  # the metrics tests: the real Prometheus server and its promtool
+  prometheus
   # WireGuard sources: wg(8), and userspace interfaces for the tests (no kernel module here)
   wireguard-tools wireguard-go
   # the package test: build, lint and check the unit

@@ -31,12 +31,14 @@ struct Draft {
     std::optional<std::string> events_url, panel_base, server_id, token, token_file, ca_file,
         panel_timeout;
     bool token_file_from_flag = false;
+    bool metrics_per_session = true;
+    std::optional<std::string> metrics_auth_file;
 };
 
 struct SettingRow {
     std::string_view flag;           // empty: a variable only
     std::string_view variable;       // empty: a flag only
-    std::string_view value_name;     // in the usage text: S, PATH, NAME=ADDR ...
+    std::string_view value_name;     // in the usage text: S, PATH, NAME=ADDR ...; empty: a switch
     std::string_view default_value;  // parsed like a given value when nothing is given
     std::string_view help;
     bool repeatable = false;  // the flag may be repeated; the variable is a comma-separated list

@@ -14,6 +14,7 @@
 
 #include "base/config_file.hpp"
 #include "common/result.hpp"
+#include "metrics/metrics_config.hpp"
 #include "openvpn/endpoint.hpp"
 #include "openvpn/mgmt_query.hpp"
 #include "panel/panel_config.hpp"
@@ -56,7 +57,8 @@ struct Settings {
     PeerNames wg_peer_names;  // read from wg_peer_files when the settings were resolved
     std::chrono::seconds wg_handshake_timeout{180};
     std::string wg_uapi_dir = kDefaultWgUapiDir;
-    std::vector<std::string> warnings;  // said on stderr, never fatal
+    std::optional<MetricsConfig> metrics;  // --metrics-listen; off when absent
+    std::vector<std::string> warnings;     // said on stderr, never fatal
 };
 
 using Environment = std::map<std::string, std::string>;

@@ -74,8 +74,8 @@ Options (each has an environment variable; a flag beats its variable):
                 help + (row.default_value.empty() ? ""
                                                   : "; default " + std::string(row.default_value)));
         } else {
-            out += entry("  " + std::string(row.flag) + " " + std::string(row.value_name),
-                         help + " " + bracket(row));
+            std::string value = row.value_name.empty() ? "" : " " + std::string(row.value_name);
+            out += entry("  " + std::string(row.flag) + value, help + " " + bracket(row));
         }
     }
     out += entry("  --config FILE",

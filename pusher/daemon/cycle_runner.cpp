@@ -113,6 +113,7 @@ void CycleRunner::start_cycle(Clock::time_point now) {
     cycle_events_ = std::move(pending_events_);
     pending_events_.clear();
     cycle_trigger_ = !cycle_events_.empty() ? "event" : std::exchange(next_trigger_, "interval");
+    cycle_started_ = now;
     queries_ = parts_.sources->start(now);
     advance_queries({}, now);  // a query may have finished (or failed) as it started
 }
@@ -134,7 +135,31 @@ void CycleRunner::finish_cycle(Clock::time_point now) {
     context.ended_sessions = cycle_records_;
     context.ended_sessions_dropped = parts_.records.dropped();
     context.event_socket = event_socket_;
-    panel_->start(render_payload(merge_reports(std::move(reports)), context));
+    auto snapshot = merge_reports(std::move(reports));
+    status_.polled(snapshot);
+    panel_->start(render_payload(snapshot, context));
+    cycle_durations_.observe(std::chrono::duration<double>(now - cycle_started_).count());
+    last_snapshot_ = std::move(snapshot);
+}
+
+std::string CycleRunner::service_status(Clock::time_point now) const {
+    ServiceStatus status = status_;
+    status.set_records_pending(parts_.records.size());
+    return status.text(now);
+}
+
+std::string CycleRunner::metrics_text() const {
+    MetricsState state;
+    state.snapshot = last_snapshot_ ? &*last_snapshot_ : nullptr;
+    state.per_session = !settings_.metrics || settings_.metrics->per_session;
+    state.posts_ok = posts_ok_;
+    state.posts_error = posts_error_;
+    if (last_success_epoch_) state.last_success_epoch = double(*last_success_epoch_);
+    state.records_pending = parts_.records.size();
+    state.records_dropped = parts_.records.dropped();
+    state.datagrams = event_socket_;
+    state.cycles = &cycle_durations_;
+    return render_metrics(state);
 }
 
 // The oldest records that may be posted: not those still waiting for their reason.
@@ -144,6 +169,10 @@ std::vector<SessionRecord> CycleRunner::ready_records(std::size_t limit) const {
 }
 
 void CycleRunner::on_post_result(const PostResult& result, Clock::time_point now) {
+    status_.posted(result, now);
+    ++posts_finished_;
+    ++(result.ok ? posts_ok_ : posts_error_);
+    if (result.ok) last_success_epoch_ = parts_.epoch_now();
     if (result.ok) {
         if (auto line = backoff_.succeeded(now)) log::info(*line);
         std::vector<std::string> acked;

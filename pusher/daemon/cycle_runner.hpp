@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,8 +26,10 @@
 #include "daemon/cadence.hpp"
 #include "daemon/panel_backoff.hpp"
 #include "daemon/reason_waits.hpp"
+#include "daemon/service_status.hpp"
 #include "daemon/source_health.hpp"
 #include "event/event_datagram.hpp"
+#include "metrics/metrics_text.hpp"
 #include "panel/panel_client.hpp"
 #include "query/source_query.hpp"
 #include "records/log_reasons.hpp"
@@ -92,6 +95,11 @@ class CycleRunner {
     RecordStore& records() { return parts_.records; }
     OpenSessions& open_sessions() { return parts_.open_sessions; }
     const Settings& settings() const { return settings_; }
+    // What systemd shows (STATUS=), and how many POSTs have finished: it changes after each.
+    std::string service_status(Clock::time_point now) const;
+    std::uint64_t posts_finished() const { return posts_finished_; }
+    // GET /metrics: the last cycle's state, in Prometheus's text format.
+    std::string metrics_text() const;
 
   private:
     bool idle() const { return queries_.empty() && !panel_->in_flight(); }
@@ -127,6 +135,16 @@ class CycleRunner {
     std::vector<TriggerEvent> cycle_events_;
     std::vector<SessionRecord> cycle_records_;  // in the POST in flight; acknowledged on 2xx
     RateLimit record_error_log_{std::chrono::seconds(60)};
+    ServiceStatus status_;
+    std::uint64_t posts_finished_ = 0;
+
+    // What the metrics show between cycles.
+    std::optional<Snapshot> last_snapshot_;
+    Clock::time_point cycle_started_{};
+    CycleHistogram cycle_durations_;
+    std::uint64_t posts_ok_ = 0;
+    std::uint64_t posts_error_ = 0;
+    std::optional<std::int64_t> last_success_epoch_;
 };
 
 }  // namespace omp

@@ -14,6 +14,7 @@
 #include "base/log.hpp"
 #include "daemon/event_listener.hpp"
 #include "daemon/watchdog.hpp"
+#include "metrics/metrics_server.hpp"
 
 namespace omp {
 
@@ -36,8 +37,13 @@ std::string records_note(RecordStore& records, const std::string& what) {
 // seams) the source queries and the HTTP transfer.
 class Loop {
   public:
-    Loop(int signal_fd, EventListener& listener, CycleRunner& runner, SettingsReloader reload)
-        : signal_fd_(signal_fd), listener_(listener), runner_(runner), reload_(std::move(reload)) {}
+    Loop(int signal_fd, EventListener& listener, CycleRunner& runner, SettingsReloader reload,
+         MetricsServer* metrics)
+        : signal_fd_(signal_fd),
+          listener_(listener),
+          runner_(runner),
+          metrics_(metrics),
+          reload_(std::move(reload)) {}
 
     int run();
     // The longest time from a wait's return to the next wait: how late an event can be read.
@@ -52,10 +58,12 @@ class Loop {
     int signal_fd_;
     EventListener& listener_;
     CycleRunner& runner_;
+    MetricsServer* metrics_;  // none without --metrics-listen
     SettingsReloader reload_;
     Watchdog watchdog_{watchdog_period()};
     bool stop_ = false;
     Clock::duration longest_turn_{};
+    std::uint64_t posts_reported_ = 0;  // the POSTs systemd's STATUS= has seen
 };
 
 int Loop::run() {
@@ -69,8 +77,16 @@ int Loop::run() {
         if (fds[0].revents) read_signals(now);
         if (fds[1].revents) read_events(now);
         std::vector<short> query_revents;
-        for (std::size_t i = 2; i < fds.size(); ++i) query_revents.push_back(fds[i].revents);
+        std::size_t queries_end = fds.size() - (metrics_ ? 1 : 0);
+        for (std::size_t i = 2; i < queries_end; ++i) query_revents.push_back(fds[i].revents);
         runner_.advance(query_revents, now, !stop_);
+        // Every turn, not only when its descriptor is ready: libmicrohttpd also closes idle
+        // connections on time. It never blocks: a stalled scraper holds only its connection.
+        if (metrics_) metrics_->run();
+        if (runner_.posts_finished() != posts_reported_) {
+            posts_reported_ = runner_.posts_finished();
+            sd_notify(0, ("STATUS=" + runner_.service_status(now)).c_str());
+        }
         if (watchdog_.due(now)) sd_notify(0, "WATCHDOG=1");
         longest_turn_ = std::max(longest_turn_, Clock::now() - now);
     }
@@ -80,6 +96,7 @@ int Loop::run() {
 std::vector<pollfd> Loop::descriptors() const {
     std::vector<pollfd> fds = {{signal_fd_, POLLIN, 0}, {listener_.fd(), POLLIN, 0}};
     for (const auto& q : runner_.queries()) fds.push_back({q->fd(), q->poll_events(), 0});
+    if (metrics_) fds.push_back({metrics_->fd(), POLLIN, 0});
     return fds;
 }
 
@@ -179,10 +196,23 @@ int run_daemon(const Http& http, const Settings& settings, SettingsReloader relo
         return 1;
     }
     CycleRunner runner(settings, std::move(*parts), Clock::now());
+    std::unique_ptr<MetricsServer> metrics;
+    if (settings.metrics) {
+        auto started =
+            MetricsServer::start(*settings.metrics, [&runner] { return runner.metrics_text(); });
+        if (!started) {
+            log::error(started.error().message);
+            close(signal_fd);
+            return 1;
+        }
+        metrics = std::move(*started);
+        log::info("serving metrics at http://" + settings.metrics->address + "/metrics" +
+                  (settings.metrics->user.empty() ? "" : " (Basic auth)"));
+    }
     sd_notify(0, "READY=1\nSTATUS=listening for plugin events");
     log::info("listening on " + settings.event_socket + ", posting to " +
               http.url_for_log(settings.panel->url) + records_note(runner.records(), "waiting"));
-    Loop loop(signal_fd, **listener, runner, std::move(reload));
+    Loop loop(signal_fd, **listener, runner, std::move(reload), metrics.get());
     int status = loop.run();
     // What the panel has not acknowledged, and what is open, wait on disk for the next start.
     runner.records().sync();

@@ -27,7 +27,8 @@ from harness import Processes, read_text, wait_until  # noqa: E402
 SUITE = "bookworm"
 # What a small Debian 12 server with OpenVPN has, plus what the tests speak to it with:
 # python3 and openssh-server for Ansible, curl for the old timer script.
-PACKAGES = ["systemd", "systemd-sysv", "dbus", "openvpn", "libcurl4", "procps", "iproute2", "python3",
+PACKAGES = ["systemd", "systemd-sysv", "dbus", "openvpn", "libcurl4", "libmicrohttpd12", "procps", "iproute2",
+            "python3",
             "openssh-server", "curl",
             # what Ansible needs on a managed host: its apt module uses python3-apt
             "python3-apt"]

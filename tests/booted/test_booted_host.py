@@ -164,6 +164,27 @@ class DaemonUnderSystemd(BootedServerCase):
             figure(f"{proto} client {name}: event POST {(arrived - connected) * 1000:+.0f} ms from the client's "
                    "'Initialization Sequence Completed'")
 
+    def test_systemctl_status_says_sources_users_and_the_last_post(self):
+        server = self.migrated_server()
+        client = server.client("erin", "udp").start(wait=False)
+        client.wait_connected()
+        server.panel.wait_for_payload(lambda p: "erin" in users_by_name(p), 10, what="a POST listing erin")
+        pattern = r"(\d+)/(\d+) sources ok, (\d+) users?, last POST \d+\.\d s ago, \d+ records? pending"
+        status = ""
+        deadline = time.time() + 10
+        while time.time() < deadline:  # the line is sent after each POST; erin's may be the next
+            status = server.host.run(["systemctl", "show", "-p", "StatusText", "--value", UNIT]).stdout.strip()
+            match = re.fullmatch(pattern, status)
+            if match and match.group(1) == match.group(2) == "2" and int(match.group(3)) >= 1:
+                break
+            time.sleep(0.2)
+        else:
+            self.fail(f"systemd's StatusText never said both sources and erin: {status!r}")
+        self.assertEqual(int(match.group(3)), server.panel.payloads()[-1]["clients"])
+        self.assertIn(f'Status: "{status}"', server.host.run(["systemctl", "status", "--no-pager", UNIT],
+                                                              check=False).stdout)
+        figure(f"systemctl status: Status: \"{status}\"")
+
     def test_systemctl_reload_changes_the_endpoints_live(self):
         server = self.migrated_server()
         h = server.host

@@ -247,6 +247,24 @@ BOOST_AUTO_TEST_CASE(a_record_is_posted_until_the_panel_acknowledges_it) {
     BOOST_TEST(d.runner.records().size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(systemds_status_line_follows_every_post) {
+    Daemon d;
+    d.world.answers = {refused()};
+    d.at(0ms);
+    BOOST_TEST(d.runner.posts_finished() == 0u);
+    d.at(1ms);
+    BOOST_TEST(d.runner.posts_finished() == 1u);
+    BOOST_TEST(d.runner.service_status(d.t0 + 1ms) ==
+               "1/1 sources ok, 1 user, last POST failed (panel answered HTTP 503; none yet), "
+               "0 records pending");
+    d.world.answers = {accepted()};
+    d.at(2000ms);
+    d.at(2001ms);
+    BOOST_TEST(d.runner.posts_finished() == 2u);
+    BOOST_TEST(d.runner.service_status(d.t0 + 2501ms) ==
+               "1/1 sources ok, 1 user, last POST 0.5 s ago, 0 records pending");
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_post_waits_before_the_next_try_and_never_longer_than_an_interval) {
     Daemon d;
     d.world.answers = {refused(), refused(), refused()};

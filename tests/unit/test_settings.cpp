@@ -228,6 +228,53 @@ BOOST_AUTO_TEST_CASE(is_configured_is_a_subcommand_that_needs_no_panel_url) {
     BOOST_TEST(with_url->panel.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(metrics_are_off_unless_an_address_is_given) {
+    BOOST_TEST(!resolve({"snapshot"})->metrics);
+    auto s = resolve({"snapshot", "--metrics-listen", "127.0.0.1:9469"});
+    BOOST_REQUIRE(s->metrics);
+    BOOST_TEST(s->metrics->address == "127.0.0.1:9469");
+    BOOST_TEST(s->metrics->loopback);
+    BOOST_TEST(s->metrics->per_session);
+    BOOST_TEST(mentions(error_of({"snapshot", "--metrics-listen", "localhost"}), "`localhost'"));
+    BOOST_TEST(mentions(error_of({"snapshot", "--metrics-listen", "unix:/run/m.sock"}),
+                        "`unix:/run/m.sock'"));
+}
+
+BOOST_AUTO_TEST_CASE(metrics_no_sessions_is_a_switch_and_a_variable) {
+    auto flag = resolve({"snapshot", "--metrics-listen", "[::1]:9469", "--metrics-no-sessions"});
+    BOOST_REQUIRE(flag->metrics);
+    BOOST_TEST(!flag->metrics->per_session);
+    BOOST_TEST(flag->metrics->loopback);
+    auto variable =
+        resolve({"snapshot"}, {{"METRICS_LISTEN", "127.0.0.1:9469"}, {"METRICS_NO_SESSIONS", "1"}});
+    BOOST_TEST(!variable->metrics->per_session);
+    BOOST_TEST(mentions(error_of({"snapshot", "--metrics-listen", "127.0.0.1:9469"},
+                                 {{"METRICS_NO_SESSIONS", "maybe"}}),
+                        "`maybe'"));
+}
+
+BOOST_AUTO_TEST_CASE(metrics_off_loopback_need_credentials_from_a_0600_file) {
+    auto open = error_of({"snapshot", "--metrics-listen", "0.0.0.0:9469"});
+    BOOST_TEST(mentions(open, "`0.0.0.0:9469'"));
+    BOOST_TEST(mentions(open, "METRICS_AUTH_FILE"));
+    TempFile loose("prom:secret\n", 0644);
+    auto mode = error_of(
+        {"snapshot", "--metrics-listen", "0.0.0.0:9469", "--metrics-auth-file", loose.path});
+    BOOST_TEST(mentions(mode, "mode 0644"));
+    BOOST_TEST(!mentions(mode, "secret"));
+    TempFile bad("no-colon\n");
+    BOOST_TEST(mentions(
+        error_of({"snapshot", "--metrics-listen", "0.0.0.0:9469", "--metrics-auth-file", bad.path}),
+        "USER:PASSWORD"));
+    TempFile good("prom:s3cret:with:colons\n");
+    auto s =
+        resolve({"snapshot", "--metrics-listen", "0.0.0.0:9469", "--metrics-auth-file", good.path});
+    BOOST_REQUIRE(s.ok());
+    BOOST_TEST(!s->metrics->loopback);
+    BOOST_TEST(s->metrics->user == "prom");
+    BOOST_TEST(s->metrics->password == "s3cret:with:colons");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(secrets_in_settings)
@@ -289,8 +336,10 @@ BOOST_AUTO_TEST_CASE(the_man_page_documents_every_setting_and_no_other_option) {
     for (const auto& row : omp::setting_table()) {
         if (!row.flag.empty()) {
             flags.insert(std::string(row.flag));
-            BOOST_TEST(mentions(options, ".BI " + std::string(row.flag) + " "),
-                       row.flag << " is not in the man page");
+            // A switch takes no value: .B FLAG; an option with one: .BI FLAG " VALUE".
+            std::string entry = row.value_name.empty() ? ".B " + std::string(row.flag) + "\n"
+                                                       : ".BI " + std::string(row.flag) + " ";
+            BOOST_TEST(mentions(options, entry), row.flag << " is not in the man page");
         }
         BOOST_TEST(mentions(options, std::string(row.variable)),
                    row.variable << " is not in the man page");

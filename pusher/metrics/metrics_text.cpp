@@ -1,0 +1,185 @@
+#include "metrics/metrics_text.hpp"
+
+#include <cstdio>
+
+namespace omp {
+
+namespace {
+
+void family(std::string& out, const char* name, const char* type, const char* help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+void number(std::string& out, double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    out += text;
+}
+
+void number(std::string& out, std::uint64_t value) {
+    out += std::to_string(value);
+}
+
+template <typename Value>
+void sample(std::string& out, const char* name, Value value) {
+    out += name;
+    out += ' ';
+    number(out, value);
+    out += '\n';
+}
+
+// NAME{k="v",...} VALUE
+struct Labels {
+    std::string text;
+    Labels& add(const char* key, std::string_view value) {
+        text += text.empty() ? "{" : ",";
+        text += key;
+        text += "=\"";
+        append_label_value(text, value);
+        text += '"';
+        return *this;
+    }
+};
+
+template <typename Value>
+void sample(std::string& out, const char* name, const Labels& labels, Value value) {
+    out += name;
+    out += labels.text;
+    out += "} ";
+    number(out, value);
+    out += '\n';
+}
+
+void sources(std::string& out, const Snapshot& snapshot) {
+    family(out, "ovpn_mgmt_push_source_up", "gauge",
+           "1 when the source answered the last poll completely, else 0.");
+    for (const auto& s : snapshot.sources) {
+        sample(out, "ovpn_mgmt_push_source_up", Labels().add("source", s.name).add("kind", s.kind),
+               std::uint64_t(s.ok ? 1 : 0));
+    }
+    family(out, "ovpn_mgmt_push_source_sessions", "gauge",
+           "Sessions the source listed at the last poll.");
+    for (const auto& s : snapshot.sources) {
+        sample(out, "ovpn_mgmt_push_source_sessions",
+               Labels().add("source", s.name).add("kind", s.kind), std::uint64_t(s.sessions));
+    }
+}
+
+void sessions(std::string& out, const Snapshot& snapshot) {
+    struct Series {
+        const char* name;
+        const char* type;
+        const char* help;
+        double (*value)(const Session&);
+    };
+    static constexpr Series kSeries[] = {
+        {"ovpn_mgmt_push_session_received_bytes_total", "counter",
+         "Bytes the server received from the session's client.",
+         [](const Session& s) { return double(s.bytes_received); }},
+        {"ovpn_mgmt_push_session_sent_bytes_total", "counter",
+         "Bytes the server sent to the session's client.",
+         [](const Session& s) { return double(s.bytes_sent); }},
+        {"ovpn_mgmt_push_session_connected_since_seconds", "gauge",
+         "When the session started, seconds since the epoch.",
+         [](const Session& s) { return double(s.connected_at); }},
+    };
+    for (const auto& series : kSeries) {
+        family(out, series.name, series.type, series.help);
+        for (const auto& report : snapshot.reports) {
+            for (const auto& s : report.status.sessions) {
+                Labels labels;
+                labels.add("source", s.source)
+                    .add("username", s.username)
+                    .add("common_name", s.common_name)
+                    .add("virtual_ip", s.virtual_ip.empty() ? s.virtual_ipv6 : s.virtual_ip);
+                sample(out, series.name, labels, series.value(s));
+            }
+        }
+    }
+}
+
+void histogram(std::string& out, const CycleHistogram& h) {
+    family(out, "ovpn_mgmt_push_cycle_duration_seconds", "histogram",
+           "From the start of a poll of every source to its payload being ready to post.");
+    for (std::size_t i = 0; i < CycleHistogram::kBounds.size(); ++i) {
+        char bound[32];
+        std::snprintf(bound, sizeof bound, "%g", CycleHistogram::kBounds[i]);
+        sample(out, "ovpn_mgmt_push_cycle_duration_seconds_bucket", Labels().add("le", bound),
+               h.at_most(i));
+    }
+    sample(out, "ovpn_mgmt_push_cycle_duration_seconds_bucket", Labels().add("le", "+Inf"),
+           h.count());
+    sample(out, "ovpn_mgmt_push_cycle_duration_seconds_sum", h.sum());
+    sample(out, "ovpn_mgmt_push_cycle_duration_seconds_count", h.count());
+}
+
+}  // namespace
+
+void CycleHistogram::observe(double seconds) {
+    for (std::size_t i = 0; i < kBounds.size(); ++i) {
+        if (seconds <= kBounds[i]) ++buckets_[i];
+    }
+    ++count_;
+    sum_ += seconds;
+}
+
+void append_label_value(std::string& out, std::string_view value) {
+    for (char c : value) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '"') {
+            out += "\\\"";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+}
+
+std::string render_metrics(const MetricsState& state) {
+    std::string out;
+    if (state.snapshot) {
+        family(out, "ovpn_mgmt_push_users", "gauge",
+               "Users connected, merged across sources: the payload's `clients'.");
+        sample(out, "ovpn_mgmt_push_users", std::uint64_t(state.snapshot->users.size()));
+        sources(out, *state.snapshot);
+        if (state.per_session) sessions(out, *state.snapshot);
+    }
+    family(out, "ovpn_mgmt_push_panel_posts_total", "counter", "POSTs to the panel, by result.");
+    sample(out, "ovpn_mgmt_push_panel_posts_total", Labels().add("result", "ok"), state.posts_ok);
+    sample(out, "ovpn_mgmt_push_panel_posts_total", Labels().add("result", "error"),
+           state.posts_error);
+    if (state.last_success_epoch) {
+        family(out, "ovpn_mgmt_push_panel_last_success_timestamp_seconds", "gauge",
+               "When the panel last answered a POST with 2xx, seconds since the epoch.");
+        sample(out, "ovpn_mgmt_push_panel_last_success_timestamp_seconds",
+               *state.last_success_epoch);
+    }
+    family(out, "ovpn_mgmt_push_session_records_pending", "gauge",
+           "Session records not yet acknowledged by the panel.");
+    sample(out, "ovpn_mgmt_push_session_records_pending", std::uint64_t(state.records_pending));
+    family(out, "ovpn_mgmt_push_session_records_dropped_total", "counter",
+           "Session records dropped, oldest first, at the store's bound (MAX_SESSION_RECORDS).");
+    sample(out, "ovpn_mgmt_push_session_records_dropped_total", state.records_dropped);
+    family(out, "ovpn_mgmt_push_event_datagrams_total", "counter",
+           "Datagrams on the plugin's event socket, by what became of them.");
+    sample(out, "ovpn_mgmt_push_event_datagrams_total", Labels().add("result", "accepted"),
+           state.datagrams.accepted);
+    sample(out, "ovpn_mgmt_push_event_datagrams_total", Labels().add("result", "foreign"),
+           state.datagrams.foreign_sender);
+    sample(out, "ovpn_mgmt_push_event_datagrams_total", Labels().add("result", "malformed"),
+           state.datagrams.malformed);
+    if (state.cycles) histogram(out, *state.cycles);
+    return out;
+}
+
+}  // namespace omp
