@@ -1,8 +1,5 @@
 #include "config/setting_table.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -11,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/listener_settings.hpp"
 #include "records/journal_follower.hpp"
 #include "records/record_store.hpp"
 
@@ -90,41 +88,6 @@ Status apply_event_socket(const Given& g, Draft& d) {
     }
     d.settings.event_socket = path;
     return Ok{};
-}
-
-bool loopback(const sockaddr_storage& address) {
-    if (address.ss_family == AF_INET) {
-        auto ip = ntohl(reinterpret_cast<const sockaddr_in&>(address).sin_addr.s_addr);
-        return (ip >> 24) == 127;
-    }
-    if (address.ss_family == AF_INET6) {
-        return IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6&>(address).sin6_addr);
-    }
-    return false;
-}
-
-Status apply_metrics_listen(const Given& g, Draft& d) {
-    if (unset(g)) return Ok{};
-    auto parsed = parse_endpoint("metrics=" + g.value());
-    if (!parsed || parsed->sockaddr.ss_family == AF_UNIX) {
-        return error("bad metrics address `" + g.value() +
-                     "': expected ADDR:PORT, e.g. 127.0.0.1:9469 or [::1]:9469");
-    }
-    MetricsConfig metrics;
-    metrics.address = g.value();
-    metrics.sockaddr = parsed->sockaddr;
-    metrics.sockaddr_len = parsed->sockaddr_len;
-    metrics.loopback = loopback(parsed->sockaddr);
-    d.settings.metrics = std::move(metrics);
-    return Ok{};
-}
-
-// A switch: "1", "yes" or "true" (what the flag alone gives), or "0", "no", "false".
-Result<bool> parse_switch(const Given& g, std::string_view variable) {
-    const std::string& v = g.value();
-    if (v == "1" || v == "yes" || v == "true") return true;
-    if (v == "0" || v == "no" || v == "false" || v.empty()) return false;
-    return error("bad " + std::string(variable) + " `" + v + "': expected 1 or 0");
 }
 
 Status apply_state_dir(const Given& g, Draft& d) {
@@ -275,12 +238,17 @@ constexpr SettingRow kTable[] = {
      apply_metrics_listen},
     {"--metrics-no-sessions", "METRICS_NO_SESSIONS", "", "0",
      "leave out the per-session series (names and addresses; one series each per session)", false,
-     [](const Given& g, Draft& d) -> Status {
-         auto on = parse_switch(g, "METRICS_NO_SESSIONS");
-         if (!on) return on.error();
-         d.metrics_per_session = !*on;
-         return Ok{};
-     }},
+     apply_metrics_no_sessions},
+    {"--mgmt-proxy", "MGMT_PROXY", "NAME=unix:PATH|NAME=ADDR:PORT", "",
+     "a read-only management socket for the --mgmt NAME, for any number of tools at once", true,
+     apply_mgmt_proxies},
+    {"--mgmt-proxy-mode", "MGMT_PROXY_SOCKET_MODE", "MODE", "0660",
+     "mode of the proxies' unix sockets", false, apply_proxy_socket_mode},
+    {"--mgmt-proxy-group", "MGMT_PROXY_SOCKET_GROUP", "GROUP", "",
+     "group of the proxies' unix sockets (default root's)", false, apply_proxy_socket_group},
+    {"--mgmt-proxy-password-file", "MGMT_PROXY_PASSWORD_FILE", "PATH", "",
+     "a password the proxies ask for (ENTER PASSWORD:); needed off loopback", false,
+     keep<&Draft::proxy_password_file>},
     {"--metrics-auth-file", "METRICS_AUTH_FILE", "PATH", "",
      "USER:PASSWORD that a scrape must send (Basic auth), mode 0600; needed off loopback", false,
      [](const Given& g, Draft& d) -> Status {

@@ -33,6 +33,7 @@ struct Draft {
     bool token_file_from_flag = false;
     bool metrics_per_session = true;
     std::optional<std::string> metrics_auth_file;
+    std::optional<std::string> proxy_password_file;
 };
 
 struct SettingRow {

@@ -9,6 +9,7 @@
 
 #include "base/config_file.hpp"
 #include "base/text_fields.hpp"
+#include "config/listener_settings.hpp"
 #include "config/setting_table.hpp"
 
 extern char** environ;
@@ -131,29 +132,6 @@ Result<std::string> read_secret_file(const std::string& path, const std::string&
     return line;
 }
 
-// METRICS_AUTH_FILE: one line USER:PASSWORD, in a file only its owner may read or write.
-Status read_metrics_credentials(MetricsConfig& metrics) {
-    const std::string& path = *metrics.auth_file;
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0) return error("cannot read metrics auth file `" + path + "'");
-    if (st.st_mode & 077) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        return error("metrics auth file `" + path + "' is mode " + mode +
-                     "; it must be 0600 (chmod 600 " + path + ")");
-    }
-    std::vector<std::string> unused;
-    auto line = read_secret_file(path, "metrics auth", unused);
-    if (!line) return line.error();
-    auto colon = line->find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == line->size()) {
-        return error("metrics auth file `" + path + "' must hold one line USER:PASSWORD");
-    }
-    metrics.user = line->substr(0, colon);
-    metrics.password = line->substr(colon + 1);
-    return Ok{};
-}
-
 bool names_a_secret(std::string_view key) {
     return key.find("TOKEN") != std::string_view::npos ||
            key.find("PASSWORD") != std::string_view::npos;
@@ -249,16 +227,7 @@ Result<Settings> resolve_values(const CommandLine& line, const Environment& env,
         return error("no source configured: give --mgmt or --wg");
     }
     if (auto panel = apply_panel(draft); !panel) return panel.error();
-    if (settings.metrics) {
-        settings.metrics->per_session = draft.metrics_per_session;
-        settings.metrics->auth_file = draft.metrics_auth_file;
-        if (!settings.metrics->loopback && !settings.metrics->auth_file) {
-            return error("metrics on `" + settings.metrics->address +
-                         "' would be open to the network, and they name users and their "
-                         "addresses: give METRICS_AUTH_FILE (USER:PASSWORD, mode 0600) or "
-                         "listen on 127.0.0.1");
-        }
-    }
+    if (auto listeners = check_listeners(draft); !listeners) return listeners.error();
     if ((settings.command == Command::run || settings.command == Command::push) &&
         !settings.panel) {
         return error("no panel URL: give --url, PANEL_EVENTS_URL, or PANEL_URL and SERVER_ID");
@@ -276,9 +245,7 @@ Status read_setting_files(Settings& settings) {
         if (!password) return password.error();
         settings.mgmt_password = *password;
     }
-    if (settings.metrics && settings.metrics->auth_file) {
-        if (auto read = read_metrics_credentials(*settings.metrics); !read) return read.error();
-    }
+    if (auto read = read_listener_files(settings, read_secret_file); !read) return read.error();
     if (!settings.panel) return Ok{};
     if (settings.panel_token_file) {
         auto token = read_secret_file(*settings.panel_token_file, "token", settings.warnings);

@@ -15,6 +15,7 @@
 #include "base/config_file.hpp"
 #include "common/result.hpp"
 #include "metrics/metrics_config.hpp"
+#include "mgmt_proxy/proxy_config.hpp"
 #include "openvpn/endpoint.hpp"
 #include "openvpn/mgmt_query.hpp"
 #include "panel/panel_config.hpp"
@@ -58,7 +59,9 @@ struct Settings {
     std::chrono::seconds wg_handshake_timeout{180};
     std::string wg_uapi_dir = kDefaultWgUapiDir;
     std::optional<MetricsConfig> metrics;  // --metrics-listen; off when absent
-    std::vector<std::string> warnings;     // said on stderr, never fatal
+    std::vector<ProxyConfig> mgmt_proxies;
+    std::optional<std::string> mgmt_proxy_password_file;  // read into each proxy's password
+    std::vector<std::string> warnings;                    // said on stderr, never fatal
 };
 
 using Environment = std::map<std::string, std::string>;

@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/mgmt_transcript.hpp"
 #include "core/session.hpp"
 
 namespace omp {
@@ -22,6 +24,8 @@ struct ParsedStatus {
     std::size_t malformed_rows = 0;              // skipped and counted
     std::optional<std::string> first_malformed;  // the first skipped row, for the log
     std::optional<std::string> error;            // the output as a whole is unusable
+    // OpenVPN's answers word for word, when a management proxy serves this source.
+    std::shared_ptr<const MgmtTranscript> transcript;
 };
 
 struct SourceReport {

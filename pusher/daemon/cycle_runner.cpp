@@ -123,6 +123,7 @@ void CycleRunner::finish_cycle(Clock::time_point now) {
     for (auto& q : queries_) reports.push_back(q->take_report());
     queries_.clear();
     for (const auto& line : source_health_.update(reports, now)) log::write(line.level, line.text);
+    keep_transcripts(reports);
     record_unseen_ends(reports, now);  // before the overlay: what management itself listed
     handshake_runs_.update(reports);   // before the rates: a WireGuard session is keyed by its run
     rates_.update(reports, now);
@@ -146,6 +147,23 @@ std::string CycleRunner::service_status(Clock::time_point now) const {
     ServiceStatus status = status_;
     status.set_records_pending(parts_.records.size());
     return status.text(now);
+}
+
+// Only a complete answer is replayed: a source that failed its poll has none, so a proxy
+// never serves an answer older than one interval.
+void CycleRunner::keep_transcripts(const std::vector<SourceReport>& reports) {
+    for (const auto& report : reports) {
+        if (report.ok && report.status.transcript) {
+            transcripts_[report.name] = report.status.transcript;
+        } else {
+            transcripts_.erase(report.name);
+        }
+    }
+}
+
+const MgmtTranscript* CycleRunner::transcript(const std::string& source) const {
+    auto found = transcripts_.find(source);
+    return found == transcripts_.end() ? nullptr : found->second.get();
 }
 
 std::string CycleRunner::metrics_text() const {

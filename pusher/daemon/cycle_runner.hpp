@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,6 +101,8 @@ class CycleRunner {
     std::uint64_t posts_finished() const { return posts_finished_; }
     // GET /metrics: the last cycle's state, in Prometheus's text format.
     std::string metrics_text() const;
+    // What a management proxy replays: the instance's answers at its last poll, if complete.
+    const MgmtTranscript* transcript(const std::string& source) const;
 
   private:
     bool idle() const { return queries_.empty() && !panel_->in_flight(); }
@@ -110,6 +113,7 @@ class CycleRunner {
     void settle_reasons(Clock::time_point now);
     void on_disconnect(const event::Event& event, Clock::time_point now);
     void record_unseen_ends(const std::vector<SourceReport>& reports, Clock::time_point now);
+    void keep_transcripts(const std::vector<SourceReport>& reports);
     void add_record(SessionRecord record, Clock::time_point now);
     std::vector<SessionRecord> ready_records(std::size_t limit) const;
 
@@ -145,6 +149,7 @@ class CycleRunner {
     std::uint64_t posts_ok_ = 0;
     std::uint64_t posts_error_ = 0;
     std::optional<std::int64_t> last_success_epoch_;
+    std::map<std::string, std::shared_ptr<const MgmtTranscript>> transcripts_;
 };
 
 }  // namespace omp

@@ -15,6 +15,7 @@
 #include "daemon/event_listener.hpp"
 #include "daemon/watchdog.hpp"
 #include "metrics/metrics_server.hpp"
+#include "mgmt_proxy/proxy_server.hpp"
 
 namespace omp {
 
@@ -33,16 +34,22 @@ std::string records_note(RecordStore& records, const std::string& what) {
     return "; " + std::to_string(records.size()) + " session record(s) " + what;
 }
 
-// The only owner of descriptors: the signalfd, the event socket, and (through the runner's
-// seams) the source queries and the HTTP transfer.
+// What the daemon serves besides its POSTs, each optional.
+struct Listeners {
+    std::unique_ptr<MetricsServer> metrics;
+    std::vector<std::unique_ptr<MgmtProxy>> proxies;
+};
+
+// The only owner of descriptors: the signalfd, the event socket, the listeners, and (through
+// the runner's seams) the source queries and the HTTP transfer.
 class Loop {
   public:
     Loop(int signal_fd, EventListener& listener, CycleRunner& runner, SettingsReloader reload,
-         MetricsServer* metrics)
+         Listeners& listeners)
         : signal_fd_(signal_fd),
           listener_(listener),
           runner_(runner),
-          metrics_(metrics),
+          listeners_(listeners),
           reload_(std::move(reload)) {}
 
     int run();
@@ -50,7 +57,13 @@ class Loop {
     Clock::duration longest_turn() const { return longest_turn_; }
 
   private:
-    std::vector<pollfd> descriptors() const;
+    // Where each part's descriptors are in the pollfds of one wait.
+    struct Layout {
+        std::size_t queries_end = 0;
+        std::vector<std::size_t> proxy_counts;
+    };
+    std::vector<pollfd> descriptors(Layout& layout) const;
+    void serve_proxies(const std::vector<pollfd>& fds, const Layout& layout);
     std::chrono::milliseconds timeout(Clock::time_point now) const;
     void read_signals(Clock::time_point now);
     void read_events(Clock::time_point now);
@@ -58,7 +71,7 @@ class Loop {
     int signal_fd_;
     EventListener& listener_;
     CycleRunner& runner_;
-    MetricsServer* metrics_;  // none without --metrics-listen
+    Listeners& listeners_;
     SettingsReloader reload_;
     Watchdog watchdog_{watchdog_period()};
     bool stop_ = false;
@@ -68,7 +81,8 @@ class Loop {
 
 int Loop::run() {
     while (!stop_) {
-        auto fds = descriptors();
+        Layout layout;
+        auto fds = descriptors(layout);
         if (auto waited = runner_.panel().wait(fds, timeout(Clock::now())); !waited) {
             log::error(waited.error().message);
             return 1;
@@ -77,12 +91,14 @@ int Loop::run() {
         if (fds[0].revents) read_signals(now);
         if (fds[1].revents) read_events(now);
         std::vector<short> query_revents;
-        std::size_t queries_end = fds.size() - (metrics_ ? 1 : 0);
-        for (std::size_t i = 2; i < queries_end; ++i) query_revents.push_back(fds[i].revents);
+        for (std::size_t i = 2; i < layout.queries_end; ++i)
+            query_revents.push_back(fds[i].revents);
         runner_.advance(query_revents, now, !stop_);
+        // After the cycle's step: a poll that just finished is what the proxies replay.
+        serve_proxies(fds, layout);
         // Every turn, not only when its descriptor is ready: libmicrohttpd also closes idle
         // connections on time. It never blocks: a stalled scraper holds only its connection.
-        if (metrics_) metrics_->run();
+        if (listeners_.metrics) listeners_.metrics->run();
         if (runner_.posts_finished() != posts_reported_) {
             posts_reported_ = runner_.posts_finished();
             sd_notify(0, ("STATUS=" + runner_.service_status(now)).c_str());
@@ -93,11 +109,26 @@ int Loop::run() {
     return 0;
 }
 
-std::vector<pollfd> Loop::descriptors() const {
+std::vector<pollfd> Loop::descriptors(Layout& layout) const {
     std::vector<pollfd> fds = {{signal_fd_, POLLIN, 0}, {listener_.fd(), POLLIN, 0}};
     for (const auto& q : runner_.queries()) fds.push_back({q->fd(), q->poll_events(), 0});
-    if (metrics_) fds.push_back({metrics_->fd(), POLLIN, 0});
+    layout.queries_end = fds.size();
+    for (const auto& proxy : listeners_.proxies) {
+        std::size_t before = fds.size();
+        proxy->descriptors(fds);
+        layout.proxy_counts.push_back(fds.size() - before);
+    }
+    if (listeners_.metrics) fds.push_back({listeners_.metrics->fd(), POLLIN, 0});
     return fds;
+}
+
+void Loop::serve_proxies(const std::vector<pollfd>& fds, const Layout& layout) {
+    std::size_t at = layout.queries_end;
+    for (std::size_t i = 0; i < listeners_.proxies.size(); ++i) {
+        auto& proxy = *listeners_.proxies[i];
+        proxy.serve(&fds[at], layout.proxy_counts[i], runner_.transcript(proxy.config().instance));
+        at += layout.proxy_counts[i];
+    }
 }
 
 std::chrono::milliseconds Loop::timeout(Clock::time_point now) const {
@@ -156,6 +187,27 @@ Result<CycleParts> open_parts(const Http& http, const Settings& settings,
                       std::make_unique<LogReasons>(std::move(*reasons))};
 }
 
+// The metrics server and the management proxies the settings ask for; each says where it is.
+Result<Listeners> open_listeners(const Settings& settings, CycleRunner& runner) {
+    Listeners listeners;
+    if (settings.metrics) {
+        auto started =
+            MetricsServer::start(*settings.metrics, [&runner] { return runner.metrics_text(); });
+        if (!started) return started.error();
+        listeners.metrics = std::move(*started);
+        log::info("serving metrics at http://" + settings.metrics->address + "/metrics" +
+                  (settings.metrics->user.empty() ? "" : " (Basic auth)"));
+    }
+    for (const auto& config : settings.mgmt_proxies) {
+        auto proxy = MgmtProxy::open(config);
+        if (!proxy) return proxy.error();
+        listeners.proxies.push_back(std::move(*proxy));
+        log::info("read-only management proxy for " + config.instance + " at " + config.address +
+                  (config.password ? " (password)" : ""));
+    }
+    return listeners;
+}
+
 }  // namespace
 
 namespace {
@@ -196,23 +248,16 @@ int run_daemon(const Http& http, const Settings& settings, SettingsReloader relo
         return 1;
     }
     CycleRunner runner(settings, std::move(*parts), Clock::now());
-    std::unique_ptr<MetricsServer> metrics;
-    if (settings.metrics) {
-        auto started =
-            MetricsServer::start(*settings.metrics, [&runner] { return runner.metrics_text(); });
-        if (!started) {
-            log::error(started.error().message);
-            close(signal_fd);
-            return 1;
-        }
-        metrics = std::move(*started);
-        log::info("serving metrics at http://" + settings.metrics->address + "/metrics" +
-                  (settings.metrics->user.empty() ? "" : " (Basic auth)"));
+    auto listeners = open_listeners(settings, runner);
+    if (!listeners) {
+        log::error(listeners.error().message);
+        close(signal_fd);
+        return 1;
     }
     sd_notify(0, "READY=1\nSTATUS=listening for plugin events");
     log::info("listening on " + settings.event_socket + ", posting to " +
               http.url_for_log(settings.panel->url) + records_note(runner.records(), "waiting"));
-    Loop loop(signal_fd, **listener, runner, std::move(reload), metrics.get());
+    Loop loop(signal_fd, **listener, runner, std::move(reload), *listeners);
     int status = loop.run();
     // What the panel has not acknowledged, and what is open, wait on disk for the next start.
     runner.records().sync();

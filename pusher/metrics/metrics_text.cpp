@@ -1,6 +1,9 @@
 #include "metrics/metrics_text.hpp"
 
+#include <charconv>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 namespace omp {
 
@@ -24,8 +27,16 @@ void number(std::string& out, double value) {
     out += text;
 }
 
+void whole_number(std::string& out, std::int64_t value) {
+    char text[24];
+    auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    out.append(text, end);
+}
+
 void number(std::string& out, std::uint64_t value) {
-    out += std::to_string(value);
+    char text[24];
+    auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    out.append(text, end);
 }
 
 template <typename Value>
@@ -78,30 +89,39 @@ void sessions(std::string& out, const Snapshot& snapshot) {
         const char* name;
         const char* type;
         const char* help;
-        double (*value)(const Session&);
+        std::int64_t (*value)(const Session&);
     };
     static constexpr Series kSeries[] = {
         {"ovpn_mgmt_push_session_received_bytes_total", "counter",
          "Bytes the server received from the session's client.",
-         [](const Session& s) { return double(s.bytes_received); }},
+         [](const Session& s) { return std::int64_t(s.bytes_received); }},
         {"ovpn_mgmt_push_session_sent_bytes_total", "counter",
          "Bytes the server sent to the session's client.",
-         [](const Session& s) { return double(s.bytes_sent); }},
+         [](const Session& s) { return std::int64_t(s.bytes_sent); }},
         {"ovpn_mgmt_push_session_connected_since_seconds", "gauge",
          "When the session started, seconds since the epoch.",
-         [](const Session& s) { return double(s.connected_at); }},
+         [](const Session& s) { return s.connected_at; }},
     };
+    // Each session's labels are escaped once, for its three series.
+    std::vector<std::pair<std::string, const Session*>> labelled;
+    for (const auto& report : snapshot.reports) {
+        for (const auto& s : report.status.sessions) {
+            Labels labels;
+            labels.add("source", s.source)
+                .add("username", s.username)
+                .add("common_name", s.common_name)
+                .add("virtual_ip", s.virtual_ip.empty() ? s.virtual_ipv6 : s.virtual_ip);
+            labelled.emplace_back(std::move(labels.text), &s);
+        }
+    }
     for (const auto& series : kSeries) {
         family(out, series.name, series.type, series.help);
-        for (const auto& report : snapshot.reports) {
-            for (const auto& s : report.status.sessions) {
-                Labels labels;
-                labels.add("source", s.source)
-                    .add("username", s.username)
-                    .add("common_name", s.common_name)
-                    .add("virtual_ip", s.virtual_ip.empty() ? s.virtual_ipv6 : s.virtual_ip);
-                sample(out, series.name, labels, series.value(s));
-            }
+        for (const auto& [labels, session] : labelled) {
+            out += series.name;
+            out += labels;
+            out += "} ";
+            whole_number(out, series.value(*session));
+            out += '\n';
         }
     }
 }

@@ -17,6 +17,8 @@ struct Endpoint {
     std::string address;  // as given, for messages
     sockaddr_storage sockaddr{};
     socklen_t sockaddr_len = 0;
+    // A management proxy replays this source: its polls keep OpenVPN's answers word for word.
+    bool keep_transcript = false;
 };
 
 Result<Endpoint> parse_endpoint(std::string_view name_equals_address);

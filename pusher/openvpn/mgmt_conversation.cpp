@@ -1,5 +1,6 @@
 #include "openvpn/mgmt_conversation.hpp"
 
+#include <memory>
 #include <utility>
 
 namespace omp {
@@ -18,8 +19,21 @@ constexpr std::string_view kPasswordPrompt = "ENTER PASSWORD:";
 
 }  // namespace
 
-MgmtConversation::MgmtConversation(std::string source_name, std::optional<std::string> password)
-    : password_(std::move(password)), parser_(std::move(source_name)) {}
+MgmtConversation::MgmtConversation(std::string source_name, std::optional<std::string> password,
+                                   bool keep_transcript)
+    : password_(std::move(password)), parser_(std::move(source_name)) {
+    if (keep_transcript) transcript_.emplace();
+}
+
+void MgmtConversation::ask_first() {
+    if (transcript_) {
+        output_ += "version\n";
+        state_ = State::version_sent;
+    } else {
+        output_ += "status 3\n";
+        state_ = State::status_sent;
+    }
+}
 
 void MgmtConversation::feed(std::string_view bytes) {
     while (!bytes.empty() && !finished()) {
@@ -57,6 +71,7 @@ void MgmtConversation::on_line(std::string_view line) {
     if (line.size() > kMaxLine) {
         return fail("sent a line over " + std::to_string(kMaxLine) + " bytes (not OpenVPN?)");
     }
+    if (transcript_ && line.starts_with(">INFO:")) transcript_->greeting = line;
     switch (state_) {
         case State::greeting:
             // A prompt followed by a newline (some builds) counts as the prompt too.
@@ -65,47 +80,75 @@ void MgmtConversation::on_line(std::string_view line) {
                 output_ += *password_ + "\n";
                 state_ = State::password_sent;
             } else if (line.starts_with(">INFO:")) {
-                output_ += "status 3\n";
-                state_ = State::status_sent;
+                ask_first();
             } else if (!line.starts_with('>')) {
                 fail("unexpected greeting " + quoted(line));
             }
             return;
         case State::password_sent:
             if (line.starts_with("SUCCESS:")) {
-                output_ += "status 3\n";
-                state_ = State::status_sent;
+                ask_first();
             } else if (line.starts_with("ERROR:") || line.starts_with(kPasswordPrompt)) {
                 fail("rejected the management password");
             } else if (!line.starts_with('>') && !line.empty()) {
                 fail("unexpected answer to the password " + quoted(line));
             }
             return;
-        case State::status_sent:
-            if (line.starts_with('>')) return;  // real-time notification
+        case State::version_sent:
+            if (line.starts_with('>')) return;
             if (line == "END") {
-                output_ += "quit\n";  // only after END, or OpenVPN may drop the status
-                status_ = std::move(parser_).finish();
-                if (status_->error) return fail(*status_->error);
-                state_ = State::done;
-                return;
+                output_ += "state\n";
+                state_ = State::state_sent;
+            } else if (transcript_->version.size() < kMaxLine) {
+                transcript_->version.append(line).append("\n");
             }
-            if (line.starts_with("ERROR:")) return fail("answered " + quoted(line));
-            status_bytes_ += line.size() + 1;
-            if (status_bytes_ > kMaxStatusBytes) {
-                return fail("status output exceeds " + std::to_string(kMaxStatusBytes >> 20) +
-                            " MiB");
-            }
-            if (line.starts_with("CLIENT_LIST") && ++status_rows_ > kMaxRows) {
-                return fail("lists more than " + std::to_string(kMaxRows) +
-                            " clients (not OpenVPN?)");
-            }
-            parser_.feed_line(line);
             return;
+        case State::state_sent:
+            if (line.starts_with('>')) return;
+            if (line == "END" || line.starts_with("ERROR:")) {
+                output_ += "load-stats\n";
+                state_ = State::load_stats_sent;
+            } else if (transcript_->state.size() < kMaxLine) {
+                transcript_->state.append(line).append("\n");
+            }
+            return;
+        case State::load_stats_sent:
+            if (line.starts_with('>')) return;
+            // An OpenVPN without load-stats says ERROR; the proxy then says so too.
+            transcript_->load_stats = line;
+            output_ += "status 3\n";
+            state_ = State::status_sent;
+            return;
+        case State::status_sent:
+            return on_status_line(line);
         case State::done:
         case State::failed:
             return;
     }
+}
+
+void MgmtConversation::on_status_line(std::string_view line) {
+    if (line.starts_with('>')) return;  // real-time notification
+    if (line == "END") {
+        output_ += "quit\n";  // only after END, or OpenVPN may drop the status
+        status_ = std::move(parser_).finish();
+        if (status_->error) return fail(*status_->error);
+        if (transcript_) {
+            status_->transcript = std::make_shared<const MgmtTranscript>(std::move(*transcript_));
+        }
+        state_ = State::done;
+        return;
+    }
+    if (line.starts_with("ERROR:")) return fail("answered " + quoted(line));
+    status_bytes_ += line.size() + 1;
+    if (status_bytes_ > kMaxStatusBytes) {
+        return fail("status output exceeds " + std::to_string(kMaxStatusBytes >> 20) + " MiB");
+    }
+    if (line.starts_with("CLIENT_LIST") && ++status_rows_ > kMaxRows) {
+        return fail("lists more than " + std::to_string(kMaxRows) + " clients (not OpenVPN?)");
+    }
+    if (transcript_) transcript_->status.append(line).append("\n");
+    parser_.feed_line(line);
 }
 
 void MgmtConversation::closed() {

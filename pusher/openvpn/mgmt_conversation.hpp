@@ -1,6 +1,8 @@
 // The management-interface dialogue, without a socket: fed the bytes OpenVPN sends, it says
 // what to send back and collects the status. One query per connection:
 //   [ENTER PASSWORD: -> password]  >INFO greeting -> "status 3"  ... END -> "quit"
+// When a read-only proxy serves the source (keep_transcript), it asks "version", "state" and
+// "load-stats" before "status 3" and keeps every answer word for word (MgmtTranscript).
 // Real-time notifications (lines starting with '>') may arrive at any point and are skipped.
 #pragma once
 
@@ -15,7 +17,8 @@ namespace omp {
 
 class MgmtConversation {
   public:
-    MgmtConversation(std::string source_name, std::optional<std::string> password);
+    MgmtConversation(std::string source_name, std::optional<std::string> password,
+                     bool keep_transcript = false);
 
     // Bytes OpenVPN sent; may hold partial lines.
     void feed(std::string_view bytes);
@@ -39,9 +42,20 @@ class MgmtConversation {
     static constexpr std::size_t kMaxRows = 200000;
 
   private:
-    enum class State { greeting, password_sent, status_sent, done, failed };
+    enum class State {
+        greeting,
+        password_sent,
+        version_sent,
+        state_sent,
+        load_stats_sent,
+        status_sent,
+        done,
+        failed
+    };
 
     void on_line(std::string_view line);
+    void ask_first();
+    void on_status_line(std::string_view line);
     void fail(std::string message);
 
     State state_ = State::greeting;
@@ -53,6 +67,7 @@ class MgmtConversation {
     std::size_t status_rows_ = 0;
     StatusParser parser_;
     std::optional<ParsedStatus> status_;
+    std::optional<MgmtTranscript> transcript_;  // kept only when a proxy replays it
 };
 
 }  // namespace omp

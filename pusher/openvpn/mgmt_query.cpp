@@ -24,7 +24,7 @@ MgmtQuery::MgmtQuery(const Endpoint& endpoint, std::optional<std::string> passwo
     : StreamQuery(endpoint.name, kOpenVpnKind, endpoint.address + ": ", timeouts.total, now),
       endpoint_(endpoint),
       timeouts_(timeouts),
-      conversation_(endpoint.name, std::move(password)) {
+      conversation_(endpoint.name, std::move(password), endpoint.keep_transcript) {
     start_connect();
 }
 

@@ -32,6 +32,45 @@ BOOST_AUTO_TEST_CASE(asks_status_after_greeting_and_quits_after_end) {
     BOOST_TEST(status.sessions[0].source == "udp");
 }
 
+BOOST_AUTO_TEST_CASE(for_a_proxy_it_asks_version_state_and_load_stats_and_keeps_every_answer) {
+    omp::MgmtConversation c("udp", std::nullopt, true);
+    c.feed(kGreeting);
+    BOOST_TEST(c.take_output() == "version\n");
+    c.feed("OpenVPN Version: OpenVPN 2.6.3 x86_64-pc-linux-gnu\r\n>LOG:x\r\n");
+    c.feed("Management Version: 5\r\nEND\r\n");
+    BOOST_TEST(c.take_output() == "state\n");
+    c.feed("1796402400,CONNECTED,SUCCESS,10.8.0.1,,,,,\r\nEND\r\n");
+    BOOST_TEST(c.take_output() == "load-stats\n");
+    c.feed("SUCCESS: nclients=1,bytesin=10,bytesout=20\r\n");
+    BOOST_TEST(c.take_output() == "status 3\n");
+    c.feed(kStatus);
+    c.feed("END\r\n");
+    BOOST_TEST(c.take_output() == "quit\n");
+    BOOST_REQUIRE(c.finished());
+    BOOST_REQUIRE(!c.failed());
+    auto status = c.take_status();
+    BOOST_TEST(status.sessions.size() == 1u);
+    BOOST_REQUIRE(status.transcript);
+    BOOST_TEST(status.transcript->greeting ==
+               ">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info");
+    BOOST_TEST(status.transcript->version ==
+               "OpenVPN Version: OpenVPN 2.6.3 x86_64-pc-linux-gnu\nManagement Version: 5\n");
+    BOOST_TEST(status.transcript->state == "1796402400,CONNECTED,SUCCESS,10.8.0.1,,,,,\n");
+    BOOST_TEST(status.transcript->load_stats == "SUCCESS: nclients=1,bytesin=10,bytesout=20");
+    BOOST_TEST(status.transcript->status.starts_with("TITLE\tOpenVPN 2.6.14\nHEADER\tCLIENT_LIST"));
+    BOOST_TEST(status.transcript->status.ends_with(
+        "\nCLIENT_LIST\talice\t192.0.2.1:5\t10.8.0.2\t1\t2\t1700000000\tUNDEF\n"));
+}
+
+BOOST_AUTO_TEST_CASE(without_a_proxy_nothing_is_kept) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    c.feed(kGreeting);
+    c.take_output();
+    c.feed(kStatus);
+    c.feed("END\r\n");
+    BOOST_TEST(!c.take_status().transcript);
+}
+
 BOOST_AUTO_TEST_CASE(sends_password_at_the_prompt) {
     omp::MgmtConversation c("udp", std::string("pw"));
     c.feed("ENTER PASSWORD:");
