@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -87,6 +88,14 @@ Status apply_proxy_socket_mode(const Given& g, Draft& d) {
         return error("bad management proxy socket mode `" + text + "': expected octal, e.g. 0660");
     }
     for (auto& proxy : d.settings.mgmt_proxies) proxy.socket_mode = static_cast<mode_t>(mode);
+    return Ok{};
+}
+
+Status apply_proxy_socket_user(const Given& g, Draft& d) {
+    if (g.values.empty() || g.value().empty()) return Ok{};
+    const passwd* found = getpwnam(g.value().c_str());
+    if (!found) return error("bad management proxy socket user `" + g.value() + "': no such user");
+    for (auto& proxy : d.settings.mgmt_proxies) proxy.socket_user = found->pw_uid;
     return Ok{};
 }
 

@@ -16,6 +16,7 @@ Status apply_metrics_listen(const Given& given, Draft& draft);
 Status apply_metrics_no_sessions(const Given& given, Draft& draft);
 Status apply_mgmt_proxies(const Given& given, Draft& draft);
 Status apply_proxy_socket_mode(const Given& given, Draft& draft);
+Status apply_proxy_socket_user(const Given& given, Draft& draft);
 Status apply_proxy_socket_group(const Given& given, Draft& draft);
 
 // After every row: settings that span rows, and no listener open to the network without

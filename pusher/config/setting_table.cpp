@@ -244,6 +244,8 @@ constexpr SettingRow kTable[] = {
      apply_mgmt_proxies},
     {"--mgmt-proxy-mode", "MGMT_PROXY_SOCKET_MODE", "MODE", "0660",
      "mode of the proxies' unix sockets", false, apply_proxy_socket_mode},
+    {"--mgmt-proxy-user", "MGMT_PROXY_SOCKET_USER", "USER", "",
+     "owner of the proxies' unix sockets (default root)", false, apply_proxy_socket_user},
     {"--mgmt-proxy-group", "MGMT_PROXY_SOCKET_GROUP", "GROUP", "",
      "group of the proxies' unix sockets (default root's)", false, apply_proxy_socket_group},
     {"--mgmt-proxy-password-file", "MGMT_PROXY_PASSWORD_FILE", "PATH", "",

@@ -16,6 +16,7 @@ struct ProxyConfig {
     socklen_t sockaddr_len = 0;
     bool loopback = false;  // a unix socket, 127.0.0.0/8 or ::1
     mode_t socket_mode = 0660;
+    std::optional<uid_t> socket_user;     // none: root
     std::optional<gid_t> socket_group;    // none: root's group
     std::optional<std::string> password;  // from MGMT_PROXY_PASSWORD_FILE
 };

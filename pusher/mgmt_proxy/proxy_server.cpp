@@ -53,7 +53,9 @@ Result<std::unique_ptr<MgmtProxy>> MgmtProxy::open(const ProxyConfig& config) {
     }
     if (family == AF_UNIX) {
         if (::chmod(path, config.socket_mode) != 0) return error(failed(config, "chmod"));
-        if (config.socket_group && ::chown(path, 0, *config.socket_group) != 0) {
+        bool owned = config.socket_user || config.socket_group;
+        if (owned && ::chown(path, config.socket_user.value_or(uid_t(-1)),
+                             config.socket_group.value_or(gid_t(-1))) != 0) {
             return error(failed(config, "chown"));
         }
     }

@@ -2,9 +2,12 @@
 loaded) and real clients: tools speak OpenVPN's management protocol to the proxy, any number at
 once, and get OpenVPN's own answers from the daemon's last poll, while OpenVPN serves only the
 daemon. Nothing a proxy client sends reaches OpenVPN."""
+import grp
 import os
+import pwd
 import re
 import socket
+import stat
 import statistics
 import threading
 import time
@@ -111,7 +114,8 @@ class ProxyBesideRealOpenVPN(unittest.TestCase):
         cls.daemon = Aggregator(cls.procs, cls.work, [
             "--mgmt", f"udp={cls.udp.mgmt_address}", "--mgmt", f"tcp={cls.tcp.mgmt_address}",
             "--url", cls.panel.url(), "--interval", "2", "--event-socket", cls.socket,
-            "--mgmt-proxy", f"udp={cls.udp_proxy}", "--mgmt-proxy", f"tcp={cls.tcp_proxy}"]).start(cls.socket)
+            "--mgmt-proxy", f"udp={cls.udp_proxy}", "--mgmt-proxy", f"tcp={cls.tcp_proxy}",
+            "--mgmt-proxy-mode", "0640", "--mgmt-proxy-user", "nobody", "--mgmt-proxy-group", "nogroup"]).start(cls.socket)
         cls.clients = [OpenVPNClient(cls.procs, cls.work, cls.pki, server, "proxied", username=f"proxied-{i}").start()
                        for i, server in enumerate((cls.udp, cls.tcp, cls.udp))]
         names = {f"proxied-{i}" for i in range(3)}
@@ -162,6 +166,11 @@ class ProxyBesideRealOpenVPN(unittest.TestCase):
         self.assertEqual(proxied.greeting, real.greeting)
         proxied.close()
         real.close()
+
+    def test_the_unix_socket_has_the_mode_and_owner_asked_for(self):
+        st = os.stat(self.udp_proxy[5:])
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o640)
+        self.assertEqual((pwd.getpwuid(st.st_uid).pw_name, grp.getgrgid(st.st_gid).gr_name), ("nobody", "nogroup"))
 
     def test_openvpn_monitors_conversation_through_the_proxy(self):
         """openvpn-monitor (furlongm/openvpn-monitor, management_connection.py) sends version,
