@@ -68,6 +68,16 @@ Status apply_mgmt_proxies(const Given& g, Draft& d) {
             if (other.instance == parsed->name)
                 return error("management proxy for `" + parsed->name + "' is given twice");
         }
+        // A unix path already in use is OpenVPN's or ours: the proxy would take it over.
+        bool taken = parsed->sockaddr.ss_family == AF_UNIX &&
+                     (parsed->address == "unix:" + d.settings.event_socket ||
+                      std::any_of(endpoints.begin(), endpoints.end(), [&](const Endpoint& ep) {
+                          return ep.address == parsed->address;
+                      }));
+        if (taken) {
+            return error("bad management proxy `" + spec + "': `" + parsed->address +
+                         "' is a management or event socket already");
+        }
         source->keep_transcript = true;
         ProxyConfig proxy;
         proxy.instance = parsed->name;

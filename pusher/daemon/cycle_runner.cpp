@@ -152,12 +152,10 @@ std::string CycleRunner::service_status(Clock::time_point now) const {
 // Only a complete answer is replayed: a source that failed its poll has none, so a proxy
 // never serves an answer older than one interval.
 void CycleRunner::keep_transcripts(const std::vector<SourceReport>& reports) {
+    transcripts_.clear();  // every cycle polls every source: none outlives its source
     for (const auto& report : reports) {
-        if (report.ok && report.status.transcript) {
+        if (report.ok && report.status.transcript)
             transcripts_[report.name] = report.status.transcript;
-        } else {
-            transcripts_.erase(report.name);
-        }
     }
 }
 

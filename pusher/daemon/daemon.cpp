@@ -135,6 +135,10 @@ std::chrono::milliseconds Loop::timeout(Clock::time_point now) const {
     auto next = runner_.next_wakeup();
     if (auto keepalive = watchdog_.next()) next = std::min(next, *keepalive);
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1;
+    if (listeners_.metrics) {
+        if (auto metrics = listeners_.metrics->timeout())
+            wait = std::min<long long>(wait, metrics->count());
+    }
     return std::chrono::milliseconds(std::clamp<long long>(wait, 0, 60000));
 }
 

@@ -1,5 +1,6 @@
 #include "metrics/metrics_server.hpp"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -64,6 +65,13 @@ MetricsServer::~MetricsServer() {
 
 void MetricsServer::run() {
     mhd_.run(daemon_);
+}
+
+std::optional<std::chrono::milliseconds> MetricsServer::timeout() const {
+    MHD_UNSIGNED_LONG_LONG ms = 0;
+    if (mhd_.get_timeout(daemon_, &ms) != MHD_YES) return std::nullopt;
+    return std::chrono::milliseconds(
+        static_cast<long long>(std::min<MHD_UNSIGNED_LONG_LONG>(ms, 60000)));
 }
 
 MHD_Result MetricsServer::answer(void* self, MHD_Connection* connection, const char* url,

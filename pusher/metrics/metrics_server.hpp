@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/result.hpp"
@@ -29,6 +30,9 @@ class MetricsServer {
 
     int fd() const { return epoll_fd_; }  // readable when a connection has work
     void run();                           // serves what is ready, without blocking
+    // How long the loop may wait before run() is due again (libmicrohttpd's own timers, and
+    // data it has buffered); none: only when fd() is readable.
+    std::optional<std::chrono::milliseconds> timeout() const;
     std::uint64_t scrapes() const { return scrapes_; }
 
   private:

@@ -23,6 +23,16 @@ std::string failed(const ProxyConfig& config, const char* what) {
     return "management proxy " + config.address + ": " + what + ": " + std::strerror(errno);
 }
 
+bool stale_socket(const ProxyConfig& config) {
+    int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe < 0) return false;
+    bool refused = ::connect(probe, reinterpret_cast<const sockaddr*>(&config.sockaddr),
+                             config.sockaddr_len) != 0 &&
+                   errno == ECONNREFUSED;
+    ::close(probe);
+    return refused;
+}
+
 // The same time whether the first byte differs or the last.
 bool same_secret(std::string_view given, std::string_view expected) {
     unsigned char differ = given.size() == expected.size() ? 0 : 1;
@@ -41,9 +51,10 @@ Result<std::unique_ptr<MgmtProxy>> MgmtProxy::open(const ProxyConfig& config) {
     std::unique_ptr<MgmtProxy> proxy(new MgmtProxy(config, fd));
     const auto* path = reinterpret_cast<const sockaddr_un&>(config.sockaddr).sun_path;
     if (family == AF_UNIX) {
-        // A socket left by a daemon that was killed; never a file of another kind.
+        // A socket left by a daemon that was killed: nobody answers on it. Never a socket in
+        // use (OpenVPN's own, say) nor a file of another kind: then bind fails, naming it.
         struct stat st {};
-        if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path);
+        if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && stale_socket(config)) ::unlink(path);
     } else {
         int on = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
@@ -51,6 +62,7 @@ Result<std::unique_ptr<MgmtProxy>> MgmtProxy::open(const ProxyConfig& config) {
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&config.sockaddr), config.sockaddr_len) != 0) {
         return error(failed(config, "bind"));
     }
+    proxy->bound_ = true;
     if (family == AF_UNIX) {
         if (::chmod(path, config.socket_mode) != 0) return error(failed(config, "chmod"));
         bool owned = config.socket_user || config.socket_group;
@@ -69,7 +81,7 @@ MgmtProxy::MgmtProxy(ProxyConfig config, int listen_fd)
 MgmtProxy::~MgmtProxy() {
     for (auto& c : clients_) ::close(c.fd);
     if (listen_fd_ >= 0) ::close(listen_fd_);
-    if (config_.sockaddr.ss_family == AF_UNIX) {
+    if (bound_ && config_.sockaddr.ss_family == AF_UNIX) {
         ::unlink(reinterpret_cast<const sockaddr_un&>(config_.sockaddr).sun_path);
     }
 }
@@ -77,7 +89,9 @@ MgmtProxy::~MgmtProxy() {
 void MgmtProxy::descriptors(std::vector<pollfd>& fds) const {
     fds.push_back({listen_fd_, POLLIN, 0});
     for (const auto& c : clients_) {
-        fds.push_back({c.fd, static_cast<short>(POLLIN | (c.out.empty() ? 0 : POLLOUT)), 0});
+        // While an answer is unsent, only the chance to send it is awaited (and a hang-up,
+        // which poll reports anyway).
+        fds.push_back({c.fd, static_cast<short>(c.pending() ? POLLOUT : POLLIN), 0});
     }
 }
 
@@ -88,9 +102,9 @@ void MgmtProxy::serve(const pollfd* ready, std::size_t count, const MgmtTranscri
     for (std::size_t i = 0; i < clients_.size(); ++i) {
         Client& c = clients_[i];
         short revents = i + 1 < count ? ready[i + 1].revents : 0;
-        bool alive = true;
-        if (revents & (POLLIN | POLLHUP | POLLERR)) alive = read_client(c, transcript);
-        if (alive && !c.out.empty()) alive = flush(c) && c.out.size() <= kMaxPending;
+        if (revents & POLLNVAL) revents |= POLLERR;
+        bool alive =
+            !(revents & POLLERR) && drive(c, (revents & (POLLIN | POLLHUP)) != 0, transcript);
         if (alive) {
             kept.push_back(std::move(c));
         } else {
@@ -99,6 +113,44 @@ void MgmtProxy::serve(const pollfd* ready, std::size_t count, const MgmtTranscri
     }
     clients_ = std::move(kept);
     if (count > 0 && (ready[0].revents & POLLIN)) accept_clients(transcript);
+}
+
+bool MgmtProxy::drive(Client& client, bool readable, const MgmtTranscript* transcript) {
+    if (!flush(client)) return false;
+    answer_lines(client, transcript);
+    if (readable && !client.pending() && !client.peer_done) {
+        char buffer[4096];
+        for (std::size_t taken = 0; taken < kReadPerTurn && !client.pending();) {
+            ssize_t n = ::recv(client.fd, buffer, sizeof buffer, MSG_DONTWAIT);
+            if (n == 0) {
+                client.peer_done = true;  // what it asked before it closed is still answered
+            } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                return false;
+            }
+            if (n <= 0) break;
+            client.in.append(buffer, static_cast<std::size_t>(n));
+            taken += static_cast<std::size_t>(n);
+            answer_lines(client, transcript);
+        }
+    }
+    if (client.in.size() > kMaxLine && client.in.find('\n') == std::string::npos) return false;
+    if (!flush(client)) return false;
+    return !(client.peer_done && !client.pending());
+}
+
+// Answers the complete lines read so far, one at a time, until an answer cannot be sent at once.
+void MgmtProxy::answer_lines(Client& client, const MgmtTranscript* transcript) {
+    std::size_t nl;
+    while (!client.pending() && !(client.peer_done && client.in.empty()) &&
+           (nl = client.in.find('\n')) != std::string::npos) {
+        std::string line = client.in.substr(0, nl);
+        client.in.erase(0, nl + 1);
+        if (!on_line(client, line, transcript)) {
+            client.peer_done = true;
+            client.in.clear();
+        }
+        if (!flush(client)) return;
+    }
 }
 
 std::string MgmtProxy::greeting(const MgmtTranscript* transcript) {
@@ -125,24 +177,11 @@ void MgmtProxy::accept_clients(const MgmtTranscript* transcript) {
         } else {
             c.out = std::string(kPasswordPrompt);  // OpenVPN prompts without a newline
         }
-        flush(c);
-        clients_.push_back(std::move(c));
-    }
-}
-
-bool MgmtProxy::read_client(Client& client, const MgmtTranscript* transcript) {
-    char buffer[4096];
-    for (;;) {
-        ssize_t n = ::recv(client.fd, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n == 0) return false;
-        if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-        client.in.append(buffer, static_cast<std::size_t>(n));
-        for (std::size_t nl; (nl = client.in.find('\n')) != std::string::npos;) {
-            std::string line = client.in.substr(0, nl);
-            client.in.erase(0, nl + 1);
-            if (!on_line(client, line, transcript)) return false;
+        if (!flush(c)) {
+            ::close(fd);
+            continue;
         }
-        if (client.in.size() > kMaxLine) return false;  // not a management client
+        clients_.push_back(std::move(c));
     }
 }
 
@@ -151,7 +190,6 @@ bool MgmtProxy::on_line(Client& client, std::string_view line, const MgmtTranscr
     if (!client.authorised) {
         if (!same_secret(line, *config_.password)) {
             queue(client, "ERROR: bad password\n");
-            flush(client);
             return false;
         }
         client.authorised = true;
@@ -160,12 +198,15 @@ bool MgmtProxy::on_line(Client& client, std::string_view line, const MgmtTranscr
     }
     auto answer = answer_command(line, transcript, config_.instance);
     queue(client, answer.text);
-    if (answer.close) flush(client);
     return !answer.close;
 }
 
 // OpenVPN ends every management line with \r\n; tools such as openvpn-monitor rely on it.
 void MgmtProxy::queue(Client& client, std::string_view text) {
+    if (!client.pending()) {
+        client.out.clear();
+        client.sent = 0;
+    }
     client.out.reserve(client.out.size() + text.size() + text.size() / 16);
     for (char c : text) {
         if (c == '\n') client.out += '\r';

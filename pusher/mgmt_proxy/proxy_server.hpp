@@ -23,7 +23,8 @@ class MgmtProxy {
   public:
     static constexpr std::size_t kMaxClients = 64;
     static constexpr std::size_t kMaxLine = 1024;
-    static constexpr std::size_t kMaxPending = 64u << 20;  // unread answers, per client
+    // Read per client per loop turn: a client that writes without end cannot hold the loop.
+    static constexpr std::size_t kReadPerTurn = 16 * 1024;
 
     static Result<std::unique_ptr<MgmtProxy>> open(const ProxyConfig& config);
     ~MgmtProxy();
@@ -38,17 +39,23 @@ class MgmtProxy {
     std::size_t clients() const { return clients_.size(); }
 
   private:
+    // A client's next command is read only once its last answer is sent, as OpenVPN does: one
+    // that writes commands and never reads gets no more than one answer queued.
     struct Client {
         int fd = -1;
         std::string in;
         std::string out;
+        std::size_t sent = 0;  // of out
         bool authorised = false;
+        bool peer_done = false;  // it closed its side, or quit: close once out is sent
+        bool pending() const { return sent < out.size(); }
     };
 
     explicit MgmtProxy(ProxyConfig config, int listen_fd);
     void accept_clients(const MgmtTranscript* transcript);
-    // False when the client is done with (closed, quit, misbehaved).
-    bool read_client(Client& client, const MgmtTranscript* transcript);
+    // Sends, answers and reads as far as the client lets it; false when it is done with.
+    bool drive(Client& client, bool readable, const MgmtTranscript* transcript);
+    void answer_lines(Client& client, const MgmtTranscript* transcript);
     bool on_line(Client& client, std::string_view line, const MgmtTranscript* transcript);
     static void queue(Client& client, std::string_view text);
     static bool flush(Client& client);
@@ -56,6 +63,7 @@ class MgmtProxy {
 
     ProxyConfig config_;
     int listen_fd_ = -1;
+    bool bound_ = false;  // the unix socket's path is ours to remove
     std::vector<Client> clients_;
 };
 

@@ -280,6 +280,47 @@ class ProxyBesideRealOpenVPN(unittest.TestCase):
                                     what="a POST with every source ok")
 
 
+    def test_a_client_that_asks_without_reading_gets_one_answer_queued_not_all(self):
+        def rss_kib():
+            with open(f"/proc/{self.daemon.proc.pid}/status") as f:
+                return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+
+        before = rss_kib()
+        flood = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        flood.connect(self.udp_proxy[5:])
+        self.addCleanup(flood.close)
+        flood.setblocking(False)
+        sent = 0
+        try:
+            for _ in range(20000):  # until its side fills: the proxy stopped reading it
+                sent += flood.send(b"status 3\n" * 100)
+        except BlockingIOError:
+            pass
+        mark = self.panel.count()
+        m = Management(self.tcp_proxy)
+        t0 = time.monotonic()
+        self.assertEqual(m.ask("status 3")[-1], "END")
+        self.assertLess(time.monotonic() - t0, 1.0)
+        m.close()
+        self.panel.wait_for_payload(lambda p: all(s["ok"] for s in p["sources"]), 5, after=mark,
+                                    what="a POST with every source ok")
+        grown = rss_kib() - before
+        print(f"\n{sent:,} bytes of commands sent unread-answer; daemon RSS grew {grown} KiB")
+        self.assertLess(grown, 16 * 1024)
+
+    def test_what_a_client_asked_before_closing_its_side_is_still_answered(self):
+        host, port = self.tcp_proxy.rsplit(":", 1)
+        wait_until(lambda: not self.proxy_answer(self.tcp_proxy, "version")[0].startswith("ERROR"), 10)
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(b"version\n")
+            sock.shutdown(socket.SHUT_WR)  # as `echo version | socat - TCP:...` does
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        self.assertIn(b"\r\nManagement Version: ", data)
+        self.assertTrue(data.endswith(b"END\r\n"), data[-80:])
+
+
 class ProxySettings(unittest.TestCase):
     def setUp(self):
         self.procs = Processes()
@@ -299,6 +340,25 @@ class ProxySettings(unittest.TestCase):
                                   self.panel.url(), "--mgmt-proxy", "tcp=127.0.0.1:7606")
         self.assertEqual(code, 2)
         self.assertIn("`tcp' is not a --mgmt endpoint name", err)
+
+    def test_a_proxy_never_takes_over_a_socket_in_use_nor_removes_a_file(self):
+        mgmt = "unix:" + self.work.join("openvpn-mgmt.sock")
+        code, _, err = run_binary("run", "--config", "/dev/null", "--mgmt", f"udp={mgmt}", "--url",
+                                  self.panel.url(), "--mgmt-proxy", f"udp={mgmt}")
+        self.assertEqual(code, 2)
+        self.assertIn("is a management or event socket already", err)
+        occupied = self.work.join("not-a-socket")
+        with open(occupied, "w") as f:
+            f.write("keep me\n")
+        sock = self.work.join("events.sock")
+        daemon = Aggregator(self.procs, self.work, [
+            "--mgmt", "udp=127.0.0.1:1", "--url", self.panel.url(), "--event-socket", sock,
+            "--mgmt-proxy", f"udp=unix:{occupied}"])
+        daemon.start()
+        self.assertEqual(daemon.proc.wait(10), 1)
+        self.assertIn(f"management proxy unix:{occupied}: bind", daemon.read_log())
+        with open(occupied) as f:
+            self.assertEqual(f.read(), "keep me\n")
 
     def test_a_password_is_asked_as_openvpn_asks_it(self):
         password_file = self.work.join("proxy.pw")

@@ -144,6 +144,29 @@ BOOST_AUTO_TEST_CASE(what_the_process_holds_changes_only_on_restart_and_a_reload
     BOOST_TEST(plan.warnings[0].find("change only on restart") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(the_listeners_change_only_on_restart_and_their_sources_stay_transcribed) {
+    omp::Settings running;
+    running.endpoints.resize(2);
+    running.endpoints[0].name = "udp";
+    running.endpoints[1].name = "tcp";
+    running.mgmt_proxies.resize(1);
+    running.mgmt_proxies[0].instance = "udp";
+    running.mgmt_proxies[0].address = "127.0.0.1:7605";
+    omp::Settings fresh = running;
+    fresh.mgmt_proxies[0].instance = "tcp";
+    fresh.mgmt_proxies[0].password = "new";
+    auto plan = omp::plan_reload(running, fresh);
+    BOOST_REQUIRE(plan.settings.mgmt_proxies.size() == 1u);
+    BOOST_TEST(plan.settings.mgmt_proxies[0].instance == "udp");
+    BOOST_TEST(!plan.settings.mgmt_proxies[0].password.has_value());
+    BOOST_TEST(plan.settings.endpoints[0].keep_transcript);
+    BOOST_TEST(!plan.settings.endpoints[1].keep_transcript);
+    BOOST_REQUIRE(plan.warnings.size() == 1u);
+    BOOST_TEST(plan.warnings[0].find("management proxies change only on restart") !=
+               std::string::npos);
+    BOOST_TEST(omp::plan_reload(running, running).warnings.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_reload_passes_on_the_settings_warnings_and_flags_a_new_interval) {
     omp::Settings running;
     omp::Settings fresh;
