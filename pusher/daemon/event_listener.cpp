@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 
 #include "base/log.hpp"
+#include "base/unix_socket_file.hpp"
 #include "event/sender_key.hpp"
 
 namespace omp {
@@ -24,42 +24,6 @@ sockaddr_un unix_address(const std::string& path) {
     return address;
 }
 
-// Whether a socket of this network namespace is bound to `path` (the kernel's own list).
-bool bound_in_proc_net_unix(const std::string& path) {
-    std::ifstream in("/proc/net/unix");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.size() > path.size() && line.ends_with(" " + path)) return true;
-    }
-    return false;
-}
-
-// A socket file left by a daemon that died is removed; one that a live daemon still
-// receives on is not stolen.
-Status clear_stale_socket(const std::string& path) {
-    struct stat st {};
-    if (lstat(path.c_str(), &st) != 0) return Ok{};
-    if (!S_ISSOCK(st.st_mode))
-        return error("event socket path `" + path + "' exists and is not a socket");
-    int probe = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (probe < 0) return error(std::string("socket: ") + std::strerror(errno));
-    sockaddr_un address = unix_address(path);
-    int rc = connect(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    int err = errno;
-    close(probe);
-    bool in_use = rc == 0;
-    if (rc != 0 && err == EACCES) {
-        // A socket left by a killed daemon is owned by the event user, mode 0600: root without
-        // CAP_DAC_OVERRIDE (as the unit runs it) may not connect to it. Ask the kernel's list.
-        in_use = bound_in_proc_net_unix(path);
-    } else if (rc != 0 && err != ECONNREFUSED) {
-        return error("cannot check event socket `" + path + "': " + std::strerror(err));
-    }
-    if (in_use) return error("event socket `" + path + "' is in use by another running process");
-    unlink(path.c_str());
-    return Ok{};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& path,
@@ -69,7 +33,8 @@ Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& pa
     uid_t allowed_uid = pw->pw_uid;
 
     if (auto dir = event::make_parent_directory(path); !dir) return dir.error();
-    if (auto stale = clear_stale_socket(path); !stale) return stale.error();
+    if (auto stale = clear_stale_socket(path, SOCK_DGRAM, "event socket"); !stale)
+        return stale.error();
     auto key = event::load_or_create_sender_key(event::sender_key_path(path));
     if (!key) return key.error();
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "base/secret.hpp"
 
 namespace omp {
 
@@ -21,15 +22,6 @@ void log_from_library(void*, const char* format, va_list args) {
     std::string line = std::string("metrics: ") + text;
     while (!line.empty() && line.back() == '\n') line.pop_back();
     log::warning(line);
-}
-
-// The same time whether the first byte differs or the last.
-bool same_secret(const std::string& given, const std::string& expected) {
-    unsigned char differ = given.size() == expected.size() ? 0 : 1;
-    for (std::size_t i = 0; i < given.size(); ++i) {
-        differ |= static_cast<unsigned char>(given[i] ^ expected[i % (expected.size() + 1)]);
-    }
-    return differ == 0;
 }
 
 }  // namespace

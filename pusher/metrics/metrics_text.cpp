@@ -1,6 +1,7 @@
 #include "metrics/metrics_text.hpp"
 
 #include <charconv>
+#include <concepts>
 #include <cstdio>
 #include <utility>
 #include <vector>
@@ -27,13 +28,8 @@ void number(std::string& out, double value) {
     out += text;
 }
 
-void whole_number(std::string& out, std::int64_t value) {
-    char text[24];
-    auto end = std::to_chars(text, text + sizeof text, value).ptr;
-    out.append(text, end);
-}
-
-void number(std::string& out, std::uint64_t value) {
+template <std::integral Int>
+void number(std::string& out, Int value) {
     char text[24];
     auto end = std::to_chars(text, text + sizeof text, value).ptr;
     out.append(text, end);
@@ -120,7 +116,7 @@ void sessions(std::string& out, const Snapshot& snapshot) {
             out += series.name;
             out += labels;
             out += "} ";
-            whole_number(out, series.value(*session));
+            number(out, series.value(*session));
             out += '\n';
         }
     }

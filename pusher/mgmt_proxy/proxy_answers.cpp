@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include "base/text_fields.hpp"
+
 namespace omp {
 
 namespace {
@@ -19,16 +21,6 @@ constexpr std::string_view kHelp =
     "version               : Show current version number.\n"
     "Every other command is refused: nothing reaches OpenVPN through this socket.\n"
     "END\n";
-
-std::vector<std::string_view> split(std::string_view line, char sep) {
-    std::vector<std::string_view> fields;
-    for (std::size_t start = 0;;) {
-        std::size_t at = line.find(sep, start);
-        fields.push_back(line.substr(start, at == std::string_view::npos ? at : at - start));
-        if (at == std::string_view::npos) return fields;
-        start = at + 1;
-    }
-}
 
 // Where each wanted column is on a HEADER line (fields after its first two).
 std::vector<std::optional<std::size_t>> columns(const std::vector<std::string_view>& header,

@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "base/secret.hpp"
+#include "base/unix_socket_file.hpp"
 #include "mgmt_proxy/proxy_answers.hpp"
 
 namespace omp {
@@ -23,25 +25,6 @@ std::string failed(const ProxyConfig& config, const char* what) {
     return "management proxy " + config.address + ": " + what + ": " + std::strerror(errno);
 }
 
-bool stale_socket(const ProxyConfig& config) {
-    int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (probe < 0) return false;
-    bool refused = ::connect(probe, reinterpret_cast<const sockaddr*>(&config.sockaddr),
-                             config.sockaddr_len) != 0 &&
-                   errno == ECONNREFUSED;
-    ::close(probe);
-    return refused;
-}
-
-// The same time whether the first byte differs or the last.
-bool same_secret(std::string_view given, std::string_view expected) {
-    unsigned char differ = given.size() == expected.size() ? 0 : 1;
-    for (std::size_t i = 0; i < given.size(); ++i) {
-        differ |= static_cast<unsigned char>(given[i] ^ (i < expected.size() ? expected[i] : 0));
-    }
-    return differ == 0;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<MgmtProxy>> MgmtProxy::open(const ProxyConfig& config) {
@@ -51,10 +34,14 @@ Result<std::unique_ptr<MgmtProxy>> MgmtProxy::open(const ProxyConfig& config) {
     std::unique_ptr<MgmtProxy> proxy(new MgmtProxy(config, fd));
     const auto* path = reinterpret_cast<const sockaddr_un&>(config.sockaddr).sun_path;
     if (family == AF_UNIX) {
-        // A socket left by a daemon that was killed: nobody answers on it. Never a socket in
-        // use (OpenVPN's own, say) nor a file of another kind: then bind fails, naming it.
+        // A socket left by a daemon that was killed goes; never a socket in use (OpenVPN's own,
+        // say). A file of another kind stays, and bind fails, naming it.
         struct stat st {};
-        if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && stale_socket(config)) ::unlink(path);
+        if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+            auto cleared =
+                clear_stale_socket(path, SOCK_STREAM, "management proxy " + config.address);
+            if (!cleared) return cleared.error();
+        }
     } else {
         int on = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
