@@ -7,52 +7,104 @@ Run as root from the repository root after a build:
 A UDP server loads bench's hook_timer.so, which loads the real plugin and times each hook from
 outside it, in OpenVPN's thread, beside one bare 200-byte sendto() by path to a receiver asleep
 in poll() (the floor), alternating which runs first. The daemon receives the plugin's events as
-in production. Each round, `--burst` real clients connect at once, then leave at once; the
-ratios hook/floor are reported per call (median and 90th percentile), for connects and
-disconnects.
+in production. Each round, `--burst` real clients connect at once, then leave at once; for
+connects and disconnects, hook and floor are reported as medians, and as ratios in matched
+positions (see report()).
 """
 import argparse
 import os
-import select
 import signal
-import socket
 import statistics
 import sys
-import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 import harness  # noqa: E402
 from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,  # noqa: E402
                      Workdir, wait_until)
 
-SHIM = os.environ.get("OMP_HOOK_TIMER", os.path.join(os.path.dirname(harness.PLUGIN), "..", "bench",
-                                                      "hook_timer.so"))
+BENCH_DIR = os.path.join(os.path.dirname(harness.PLUGIN), "..", "bench")
+SHIM = os.environ.get("OMP_HOOK_TIMER", os.path.join(BENCH_DIR, "hook_timer.so"))
+STEPS_SHIM = os.path.join(BENCH_DIR, "hook_steps.so")
 
 
-class FloorReceiver:
-    """A Unix datagram socket whose reader sleeps in poll() and drains what arrives."""
+# The floor's receiver: a process of its own with one thread, so that it really sleeps in
+# poll() whenever a datagram arrives. (A thread of this script would often be waiting for
+# Python's interpreter lock instead, off the socket's wait queue: then the floor's send would
+# wake no one and cost less than any send that does.)
+FLOOR_RECEIVER = r"""
+import os, select, socket, sys
+path, like_daemon, policy = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+if policy == "batch":
+    os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+if like_daemon:  # the daemon's socket options: credentials with every datagram, 1 MiB
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+sock.bind(path)
+os.chmod(path, 0o666)  # OpenVPN sends as `nobody` after dropping privileges
+poller = select.poll()
+poller.register(sock, select.POLLIN)
+while True:
+    poller.poll()
+    try:
+        while True:
+            sock.recv(4096, socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        pass
+"""
 
-    def __init__(self, path, like_daemon=False):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        if like_daemon:  # the daemon's socket options: credentials with every datagram, 1 MiB
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        self.sock.bind(path)
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
 
-    def run(self):
-        poller = select.poll()
-        poller.register(self.sock, select.POLLIN)
-        while not self.stop:
-            if poller.poll(100):
-                self.sock.recv(4096)
+def start_floor_receiver(procs, path, like_daemon, policy):
+    proc = procs.start([sys.executable, "-c", FLOOR_RECEIVER, path, "1" if like_daemon else "0", policy])
+    wait_until(lambda: os.path.exists(path), 10)
+    return proc
 
 
 def pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def report(kind, rows):
+    """Prints the hook against the floor for one kind of call.
+
+    The shim alternates which send goes first (its counter spans both kinds), and position
+    matters: the first send after OpenVPN's own work pays for waking an idle CPU of this VM, the
+    second finds it awake. So a hook is compared with floors in the same position: per pair of
+    neighbouring calls (one with the floor first, the next with the hook first), the hooks'
+    sum over the floors' sum; and per position, the medians.
+    """
+    calls = {i: (int(h) / 1000, int(f) / 1000) for i, (k, h, f) in enumerate(rows) if k == kind}
+    if not calls:
+        return
+    hook = [h for h, f in calls.values()]
+    base = [f for h, f in calls.values()]
+    pairs = [(calls[i][0] + calls[i + 1][0]) / (calls[i][1] + calls[i + 1][1])
+             for i in calls if i % 2 == 0 and i + 1 in calls]
+    print(f"{kind}: {len(calls)} calls; hook p50 {statistics.median(hook):.1f} us, "
+          f"p90 {pct(hook, 0.9):.1f} us; floor p50 {statistics.median(base):.1f} us, "
+          f"p90 {pct(base, 0.9):.1f} us; ratio of p50s {statistics.median(hook) / statistics.median(base):.2f}")
+    if pairs:
+        print(f"  pairs of neighbouring calls ({len(pairs)}): hooks/floors p50 "
+              f"{statistics.median(pairs):.2f}, p90 {pct(pairs, 0.9):.2f}")
+    for position, hook_parity in (("first send", 1), ("second send", 0)):
+        h = [calls[i][0] for i in calls if i % 2 == hook_parity]
+        f = [calls[i][1] for i in calls if i % 2 != hook_parity]
+        if h and f:
+            print(f"  as the {position}: hook p50 {statistics.median(h):.1f} us, floor p50 "
+                  f"{statistics.median(f):.1f} us, ratio {statistics.median(h) / statistics.median(f):.2f}")
+
+
+def report_steps(kind, rows):
+    """The plugin's steps one by one (--steps), by position of the send against the floor's."""
+    for position, send_parity in (("first send", 1), ("second send", 0)):
+        calls = [[int(v) / 1000 for v in r[1:]] for i, r in enumerate(rows) if r[0] == kind and i % 2 == send_parity]
+        floors = [int(r[4]) / 1000 for i, r in enumerate(rows) if r[0] == kind and i % 2 != send_parity]
+        if not calls or not floors:
+            continue
+        env, encode, send = (statistics.median(c[k] for c in calls) for k in range(3))
+        print(f"{kind}, as the {position} ({len(calls)} calls): environment {env:.2f} us, encoding "
+              f"{encode:.2f} us, send to the daemon {send:.1f} us; floor {statistics.median(floors):.1f} us")
 
 
 def main():
@@ -61,6 +113,11 @@ def main():
     ap.add_argument("--burst", type=int, default=20)
     ap.add_argument("--floor-like-daemon", action="store_true",
                     help="the floor's receiver gets the daemon's socket options")
+    ap.add_argument("--floor-policy", choices=("batch", "other"), default="batch",
+                    help="the floor receiver's scheduling policy: batch, as the daemon's (default), "
+                         "or other, which may preempt OpenVPN when woken")
+    ap.add_argument("--steps", action="store_true",
+                    help="time the plugin's steps one by one (hook_steps.so) instead of the real hook")
     ap.add_argument("--prewarm", action="store_true",
                     help="the shim touches every environment string before the hook (experiment)")
     ap.add_argument("--daemon-policy", choices=("as-is", "other"), default="as-is",
@@ -75,9 +132,9 @@ def main():
         panel = PanelStandIn()
         sock = work.join("run", "events.sock")
         results, floor_path = work.join("hooks.txt"), work.join("floor.sock")
-        floor = FloorReceiver(floor_path, args.floor_like_daemon)
+        start_floor_receiver(procs, floor_path, args.floor_like_daemon, args.floor_policy)
         real = os.path.abspath(harness.PLUGIN)
-        harness.PLUGIN = os.path.abspath(SHIM)
+        harness.PLUGIN = os.path.abspath(STEPS_SHIM if args.steps else SHIM)
         server = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=91,
                                drop_privileges=True, extra="max-clients 1024\n",
                                plugin_args=f"{real} out={results} floor={floor_path} "
@@ -88,7 +145,7 @@ def main():
             os.sched_setscheduler(daemon.proc.pid, os.SCHED_OTHER, os.sched_param(0))
         policy = {os.SCHED_OTHER: "SCHED_OTHER", os.SCHED_BATCH: "SCHED_BATCH"}.get(
             os.sched_getscheduler(daemon.proc.pid), "?")
-        print(f"daemon policy: {policy}, {args.daemon_state}")
+        print(f"daemon policy: {policy}, {args.daemon_state}; floor receiver: {args.floor_policy}")
         if args.daemon_state == "absent":
             procs.stop(daemon.proc)
             if os.path.exists(sock):
@@ -107,26 +164,14 @@ def main():
                 c.stop()
         wait_until(lambda: server.read_log().count("PLUGIN_CALL: POST") >= 0, 1)
         procs.stop(server.proc)  # close_v1 writes the samples
-        floor.stop = True
         rows = [line.split() for line in open(results)]
+        failures = [r for r in rows if r[0] == "floor-failures"]
+        rows = [r for r in rows if r[0] != "floor-failures"]
+        if failures:
+            sys.exit(f"the floor's sendto() failed {failures[0][1]} times ({' '.join(failures[0][2:])}): "
+                     "it woke no receiver, so it measures nothing")
         for kind in ("connect", "disconnect"):
-            hook = [int(h) / 1000 for k, h, f in rows if k == kind]
-            base = [int(f) / 1000 for k, h, f in rows if k == kind]
-            ratio = [int(h) / int(f) for k, h, f in rows if k == kind]
-            if not ratio:
-                continue
-            print(f"{kind}: {len(ratio)} calls; hook p50 {statistics.median(hook):.1f} us, "
-                  f"p90 {pct(hook, 0.9):.1f} us; floor p50 {statistics.median(base):.1f} us, "
-                  f"p90 {pct(base, 0.9):.1f} us; ratio per call p50 {statistics.median(ratio):.2f}, "
-                  f"p90 {pct(ratio, 0.9):.2f}; ratio of p50s {statistics.median(hook) / statistics.median(base):.2f}")
-            # The shim alternates the order per call (its counter spans both kinds): the first
-            # send after OpenVPN's own work pays for waking an idle CPU, the second finds it awake.
-            for parity, order in ((0, "floor first"), (1, "hook first")):
-                pairs = [(int(h) / 1000, int(f) / 1000) for i, (k, h, f) in enumerate(rows)
-                         if k == kind and i % 2 == parity]
-                if pairs:
-                    print(f"  {order}: hook p50 {statistics.median(p[0] for p in pairs):.1f} us, "
-                          f"floor p50 {statistics.median(p[1] for p in pairs):.1f} us")
+            (report_steps if args.steps else report)(kind, rows)
     finally:
         procs.stop_all()
         work.remove()

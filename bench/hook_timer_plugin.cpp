@@ -11,6 +11,7 @@
 #include <openvpn/openvpn-plugin.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <errno.h>
 #include <time.h>
 
 #include <cstdio>
@@ -38,6 +39,8 @@ struct Shim {
     char payload[200] = {};
     std::vector<Sample> samples;
     unsigned calls = 0;
+    unsigned floor_failures = 0;  // a floor that reached no receiver woke no one: not a floor
+    int floor_errno = 0;
     bool prewarm = false;  // touch every environment string before the hook (an experiment)
 };
 
@@ -49,9 +52,14 @@ long long now_ns() {
 
 long long time_floor(Shim& s) {
     long long t0 = now_ns();
-    sendto(s.floor_fd, s.payload, sizeof s.payload, MSG_DONTWAIT | MSG_NOSIGNAL,
-           reinterpret_cast<const sockaddr*>(&s.floor), s.floor_len);
-    return now_ns() - t0;
+    ssize_t sent = sendto(s.floor_fd, s.payload, sizeof s.payload, MSG_DONTWAIT | MSG_NOSIGNAL,
+                          reinterpret_cast<const sockaddr*>(&s.floor), s.floor_len);
+    long long elapsed = now_ns() - t0;
+    if (sent < 0) {
+        ++s.floor_failures;
+        s.floor_errno = errno;
+    }
+    return elapsed;
 }
 
 }  // namespace
@@ -143,6 +151,10 @@ __attribute__((visibility("default"))) void openvpn_plugin_close_v1(
             std::fprintf(f, "%s %lld %lld\n",
                          x.type == OPENVPN_PLUGIN_CLIENT_CONNECT_V2 ? "connect" : "disconnect",
                          x.hook_ns, x.floor_ns);
+        }
+        if (s->floor_failures) {
+            std::fprintf(f, "floor-failures %u %s\n", s->floor_failures,
+                         std::strerror(s->floor_errno));
         }
         std::fclose(f);
     }
