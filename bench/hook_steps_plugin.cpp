@@ -92,7 +92,8 @@ __attribute__((visibility("default"))) int openvpn_plugin_func_v3(
     auto* s = static_cast<Steps*>(args->handle);
     Sample x{args->type, 0, 0, 0, 0};
     bool floor_first = (s->calls++ % 2) == 0;
-    if (floor_first) x.floor_ns = timed_send(*s, s->payload, sizeof s->payload, s->floor, s->floor_len);
+    if (floor_first)
+        x.floor_ns = timed_send(*s, s->payload, sizeof s->payload, s->floor, s->floor_len);
 
     long long t0 = now_ns();
     omp::event::EventFields fields;
@@ -107,7 +108,8 @@ __attribute__((visibility("default"))) int openvpn_plugin_func_v3(
     x.encode_ns = now_ns() - t1;
     x.send_ns = timed_send(*s, buffer.data(), size, s->daemon, s->daemon_len);
 
-    if (!floor_first) x.floor_ns = timed_send(*s, s->payload, sizeof s->payload, s->floor, s->floor_len);
+    if (!floor_first)
+        x.floor_ns = timed_send(*s, s->payload, sizeof s->payload, s->floor, s->floor_len);
     s->samples.push_back(x);
     return OPENVPN_PLUGIN_FUNC_SUCCESS;
 }

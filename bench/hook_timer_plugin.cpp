@@ -8,10 +8,10 @@
 //
 //   plugin hook_timer.so REAL_PLUGIN.so out=RESULTS floor=SOCKET [real plugin's arguments]
 #include <dlfcn.h>
+#include <errno.h>
 #include <openvpn/openvpn-plugin.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <errno.h>
 #include <time.h>
 
 #include <cstdio>
