@@ -65,6 +65,17 @@ def pct(values, q):
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
+def in_position(kind, rows):
+    """Per position of the measured send ("first send", "second send"): the values of the calls
+    measured in it (us, a row's columns after its kind) and the floors sent in that same position
+    (the last column). Both shims send the floor first on even calls."""
+    for position, parity in (("first send", 1), ("second send", 0)):
+        calls = [[int(v) / 1000 for v in r[1:]] for i, r in enumerate(rows) if r[0] == kind and i % 2 == parity]
+        floors = [int(r[-1]) / 1000 for i, r in enumerate(rows) if r[0] == kind and i % 2 != parity]
+        if calls and floors:
+            yield position, calls, floors
+
+
 def report(kind, rows):
     """Prints the hook against the floor for one kind of call.
 
@@ -87,21 +98,14 @@ def report(kind, rows):
     if pairs:
         print(f"  pairs of neighbouring calls ({len(pairs)}): hooks/floors p50 "
               f"{statistics.median(pairs):.2f}, p90 {pct(pairs, 0.9):.2f}")
-    for position, hook_parity in (("first send", 1), ("second send", 0)):
-        h = [calls[i][0] for i in calls if i % 2 == hook_parity]
-        f = [calls[i][1] for i in calls if i % 2 != hook_parity]
-        if h and f:
-            print(f"  as the {position}: hook p50 {statistics.median(h):.1f} us, floor p50 "
-                  f"{statistics.median(f):.1f} us, ratio {statistics.median(h) / statistics.median(f):.2f}")
+    for position, measured, floors in in_position(kind, rows):
+        h, f = statistics.median(c[0] for c in measured), statistics.median(floors)
+        print(f"  as the {position}: hook p50 {h:.1f} us, floor p50 {f:.1f} us, ratio {h / f:.2f}")
 
 
 def report_steps(kind, rows):
     """The plugin's steps one by one (--steps), by position of the send against the floor's."""
-    for position, send_parity in (("first send", 1), ("second send", 0)):
-        calls = [[int(v) / 1000 for v in r[1:]] for i, r in enumerate(rows) if r[0] == kind and i % 2 == send_parity]
-        floors = [int(r[4]) / 1000 for i, r in enumerate(rows) if r[0] == kind and i % 2 != send_parity]
-        if not calls or not floors:
-            continue
+    for position, calls, floors in in_position(kind, rows):
         env, encode, send = (statistics.median(c[k] for c in calls) for k in range(3))
         print(f"{kind}, as the {position} ({len(calls)} calls): environment {env:.2f} us, encoding "
               f"{encode:.2f} us, send to the daemon {send:.1f} us; floor {statistics.median(floors):.1f} us")

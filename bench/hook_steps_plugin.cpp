@@ -7,21 +7,19 @@
 // close it writes one line per hook: "connect|disconnect ENV_NS ENCODE_NS SEND_NS FLOOR_NS".
 //
 //   plugin hook_steps.so IGNORED out=RESULTS floor=SOCKET instance=NAME socket=DAEMON_SOCKET
-#include <errno.h>
 #include <openvpn/openvpn-plugin.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 
 #include <array>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include "hook_floor.hpp"
 #include "plugin/event_sender.hpp"
 
 namespace {
+
+using omp::bench::now_ns;
 
 struct Sample {
     int type;
@@ -29,38 +27,14 @@ struct Sample {
 };
 
 struct Steps {
-    sockaddr_un floor{}, daemon{};
-    socklen_t floor_len = 0, daemon_len = 0;
-    int fd = -1;
-    char payload[200] = {};
+    omp::bench::Floor floor;
+    omp::bench::UnixAddress daemon;
+    int fd = -1;  // the plugin's own socket, as the real plugin has
     std::string source = "udp";
     std::vector<Sample> samples;
     FILE* out = nullptr;  // opened at start, as root: OpenVPN may drop privileges later
     unsigned calls = 0;
-    unsigned failures = 0;  // a send that reached no one woke no one: not a measurement
 };
-
-long long now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-void set_address(sockaddr_un& address, socklen_t& len, const std::string& path) {
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
-}
-
-long long timed_send(Steps& s, const void* data, std::size_t size, const sockaddr_un& to,
-                     socklen_t to_len) {
-    long long t0 = now_ns();
-    ssize_t sent = sendto(s.fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL,
-                          reinterpret_cast<const sockaddr*>(&to), to_len);
-    long long elapsed = now_ns() - t0;
-    if (sent < 0) ++s.failures;
-    return elapsed;
-}
 
 }  // namespace
 
@@ -73,12 +47,11 @@ __attribute__((visibility("default"))) int openvpn_plugin_open_v3(
     for (int i = 2; in->argv[1] && in->argv[i]; ++i) {
         std::string arg = in->argv[i];
         if (arg.rfind("out=", 0) == 0) s->out = std::fopen(arg.substr(4).c_str(), "a");
-        if (arg.rfind("floor=", 0) == 0) set_address(s->floor, s->floor_len, arg.substr(6));
-        if (arg.rfind("socket=", 0) == 0) set_address(s->daemon, s->daemon_len, arg.substr(7));
+        if (arg.rfind("floor=", 0) == 0) s->floor.open(arg.substr(6));
+        if (arg.rfind("socket=", 0) == 0) s->daemon.set(arg.substr(7));
         if (arg.rfind("instance=", 0) == 0) s->source = arg.substr(9);
     }
     s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    std::memset(s->payload, 'x', sizeof s->payload);
     s->samples.reserve(100000);
     ret->handle = s;
     ret->type_mask = OPENVPN_PLUGIN_MASK(OPENVPN_PLUGIN_CLIENT_CONNECT_V2) |
@@ -92,8 +65,7 @@ __attribute__((visibility("default"))) int openvpn_plugin_func_v3(
     auto* s = static_cast<Steps*>(args->handle);
     Sample x{args->type, 0, 0, 0, 0};
     bool floor_first = (s->calls++ % 2) == 0;
-    if (floor_first)
-        x.floor_ns = timed_send(*s, s->payload, sizeof s->payload, s->floor, s->floor_len);
+    if (floor_first) x.floor_ns = s->floor.time();
 
     long long t0 = now_ns();
     omp::event::EventFields fields;
@@ -106,10 +78,10 @@ __attribute__((visibility("default"))) int openvpn_plugin_func_v3(
     std::size_t size = omp::event::encode(fields, buffer);
     x.env_ns = t1 - t0;
     x.encode_ns = now_ns() - t1;
-    x.send_ns = timed_send(*s, buffer.data(), size, s->daemon, s->daemon_len);
+    int unsent = 0;  // the daemon stopped or absent (--daemon-state) is an experiment, not a fault
+    x.send_ns = omp::bench::timed_send(s->fd, buffer.data(), size, s->daemon, unsent);
 
-    if (!floor_first)
-        x.floor_ns = timed_send(*s, s->payload, sizeof s->payload, s->floor, s->floor_len);
+    if (!floor_first) x.floor_ns = s->floor.time();
     s->samples.push_back(x);
     return OPENVPN_PLUGIN_FUNC_SUCCESS;
 }
@@ -123,7 +95,7 @@ __attribute__((visibility("default"))) void openvpn_plugin_close_v1(
                          x.type == OPENVPN_PLUGIN_CLIENT_CONNECT_V2 ? "connect" : "disconnect",
                          x.env_ns, x.encode_ns, x.send_ns, x.floor_ns);
         }
-        if (s->failures) std::fprintf(f, "floor-failures %u sends failed\n", s->failures);
+        s->floor.report_failures(f);
         std::fclose(f);
     }
     delete s;

@@ -8,16 +8,14 @@
 //
 //   plugin hook_timer.so REAL_PLUGIN.so out=RESULTS floor=SOCKET [real plugin's arguments]
 #include <dlfcn.h>
-#include <errno.h>
 #include <openvpn/openvpn-plugin.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "hook_floor.hpp"
 
 namespace {
 
@@ -33,34 +31,13 @@ struct Shim {
     decltype(&openvpn_plugin_close_v1) close_fn = nullptr;
     openvpn_plugin_handle_t real = nullptr;
     FILE* out = nullptr;  // opened at start, as root: OpenVPN may drop privileges later
-    sockaddr_un floor{};
-    socklen_t floor_len = 0;
-    int floor_fd = -1;
-    char payload[200] = {};
+    omp::bench::Floor floor;
     std::vector<Sample> samples;
     unsigned calls = 0;
-    unsigned floor_failures = 0;  // a floor that reached no receiver woke no one: not a floor
-    int floor_errno = 0;
     bool prewarm = false;  // touch every environment string before the hook (an experiment)
 };
 
-long long now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-long long time_floor(Shim& s) {
-    long long t0 = now_ns();
-    ssize_t sent = sendto(s.floor_fd, s.payload, sizeof s.payload, MSG_DONTWAIT | MSG_NOSIGNAL,
-                          reinterpret_cast<const sockaddr*>(&s.floor), s.floor_len);
-    long long elapsed = now_ns() - t0;
-    if (sent < 0) {
-        ++s.floor_failures;
-        s.floor_errno = errno;
-    }
-    return elapsed;
-}
+using omp::bench::now_ns;
 
 }  // namespace
 
@@ -86,18 +63,12 @@ __attribute__((visibility("default"))) int openvpn_plugin_open_v3(
         } else if (arg == "prewarm=1") {
             s->prewarm = true;
         } else if (arg.rfind("floor=", 0) == 0) {
-            std::string path = arg.substr(6);
-            s->floor.sun_family = AF_UNIX;
-            std::memcpy(s->floor.sun_path, path.c_str(), path.size() + 1);
-            s->floor_len =
-                static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+            s->floor.open(arg.substr(6));
         } else {
             argv.push_back(in->argv[i]);
         }
     }
     argv.push_back(nullptr);
-    s->floor_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    std::memset(s->payload, 'x', sizeof s->payload);
     s->samples.reserve(100000);
     openvpn_plugin_args_open_in real_in{in->type_mask,
                                         argv.data(),
@@ -129,7 +100,7 @@ __attribute__((visibility("default"))) int openvpn_plugin_func_v3(
                  args->type == OPENVPN_PLUGIN_CLIENT_DISCONNECT;
     if (!timed) return s->func(version, &real_args, ret);
     bool floor_first = (s->calls++ % 2) == 0;
-    long long floor_ns = floor_first ? time_floor(*s) : 0;
+    long long floor_ns = floor_first ? s->floor.time() : 0;
     if (s->prewarm) {
         volatile char sink = 0;
         for (const char* const* e = args->envp; e && *e; ++e) sink = sink + (*e)[0];
@@ -137,7 +108,7 @@ __attribute__((visibility("default"))) int openvpn_plugin_func_v3(
     long long t0 = now_ns();
     int rc = s->func(version, &real_args, ret);
     long long hook_ns = now_ns() - t0;
-    if (!floor_first) floor_ns = time_floor(*s);
+    if (!floor_first) floor_ns = s->floor.time();
     s->samples.push_back({args->type, hook_ns, floor_ns});
     return rc;
 }
@@ -152,10 +123,7 @@ __attribute__((visibility("default"))) void openvpn_plugin_close_v1(
                          x.type == OPENVPN_PLUGIN_CLIENT_CONNECT_V2 ? "connect" : "disconnect",
                          x.hook_ns, x.floor_ns);
         }
-        if (s->floor_failures) {
-            std::fprintf(f, "floor-failures %u %s\n", s->floor_failures,
-                         std::strerror(s->floor_errno));
-        }
+        s->floor.report_failures(f);
         std::fclose(f);
     }
     delete s;

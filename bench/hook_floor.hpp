@@ -1,0 +1,79 @@
+// What both hook shims (hook_timer.so, hook_steps.so) time against: the floor, one bare 200-byte
+// sendto() by path to a Unix datagram socket whose receiver sleeps in poll(). A floor send that
+// fails woke no one, so it measured nothing: failures are counted and reported, never hidden.
+#pragma once
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace omp::bench {
+
+inline long long now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct UnixAddress {
+    sockaddr_un address{};
+    socklen_t len = 0;
+
+    void set(const std::string& path) {
+        address.sun_family = AF_UNIX;
+        std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+        len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    }
+};
+
+// How long one non-blocking send took; `failed_errno` is 0 when it was sent.
+inline long long timed_send(int fd, const void* data, std::size_t size, const UnixAddress& to,
+                            int& failed_errno) {
+    long long t0 = now_ns();
+    ssize_t sent = sendto(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL,
+                          reinterpret_cast<const sockaddr*>(&to.address), to.len);
+    long long elapsed = now_ns() - t0;
+    failed_errno = sent < 0 ? errno : 0;
+    return elapsed;
+}
+
+class Floor {
+  public:
+    // Opened as root at the plugin's start; `path` is the floor receiver's socket.
+    void open(const std::string& path) {
+        to_.set(path);
+        fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        std::memset(payload_, 'x', sizeof payload_);
+    }
+
+    long long time() {
+        int err = 0;
+        long long elapsed = timed_send(fd_, payload_, sizeof payload_, to_, err);
+        if (err) {
+            ++failures_;
+            last_errno_ = err;
+        }
+        return elapsed;
+    }
+
+    // The line hook_in_openvpn.py refuses a run for: "floor-failures N REASON".
+    void report_failures(FILE* out) const {
+        if (failures_)
+            std::fprintf(out, "floor-failures %u %s\n", failures_, std::strerror(last_errno_));
+    }
+
+  private:
+    UnixAddress to_;
+    int fd_ = -1;
+    char payload_[200] = {};
+    unsigned failures_ = 0;
+    int last_errno_ = 0;
+};
+
+}  // namespace omp::bench
