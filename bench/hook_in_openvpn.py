@@ -71,7 +71,8 @@ def in_position(kind, rows):
     (the last column). Both shims send the floor first on even calls."""
     for position, parity in (("first send", 1), ("second send", 0)):
         calls = [[int(v) / 1000 for v in r[1:]] for i, r in enumerate(rows) if r[0] == kind and i % 2 == parity]
-        floors = [int(r[-1]) / 1000 for i, r in enumerate(rows) if r[0] == kind and i % 2 != parity]
+        floors = [int(r[-1]) / 1000 for i, r in enumerate(rows)
+                  if r[0] == kind and i % 2 != parity and int(r[-1]) >= 0]
         if calls and floors:
             yield position, calls, floors
 
@@ -89,9 +90,9 @@ def report(kind, rows):
     if not calls:
         return
     hook = [h for h, f in calls.values()]
-    base = [f for h, f in calls.values()]
+    base = [f for h, f in calls.values() if f >= 0]
     pairs = [(calls[i][0] + calls[i + 1][0]) / (calls[i][1] + calls[i + 1][1])
-             for i in calls if i % 2 == 0 and i + 1 in calls]
+             for i in calls if i % 2 == 0 and i + 1 in calls and min(calls[i][1], calls[i + 1][1]) >= 0]
     print(f"{kind}: {len(calls)} calls; hook p50 {statistics.median(hook):.1f} us, "
           f"p90 {pct(hook, 0.9):.1f} us; floor p50 {statistics.median(base):.1f} us, "
           f"p90 {pct(base, 0.9):.1f} us; ratio of p50s {statistics.median(hook) / statistics.median(base):.2f}")
@@ -172,8 +173,13 @@ def main():
         failures = [r for r in rows if r[0] == "floor-failures"]
         rows = [r for r in rows if r[0] != "floor-failures"]
         if failures:
-            sys.exit(f"the floor's sendto() failed {failures[0][1]} times ({' '.join(failures[0][2:])}): "
-                     "it woke no receiver, so it measures nothing")
+            # A failed floor send woke no one (-1 in its row: left out). A few are the floor's
+            # receiver falling behind under the burst (EAGAIN); many mean no floor at all.
+            count, reason = int(failures[0][1]), " ".join(failures[0][2:])
+            if count * 100 > len(rows):
+                sys.exit(f"the floor's sendto() failed {count} times of {len(rows)} ({reason}): "
+                         "it woke no receiver, so it measures nothing")
+            print(f"{count} of {len(rows)} floor sends failed ({reason}) and are left out")
         for kind in ("connect", "disconnect"):
             (report_steps if args.steps else report)(kind, rows)
     finally:

@@ -102,6 +102,7 @@ Result<EventSender*> EventSender::create(const PluginArgs& args, plugin_log_t lo
             close(fd);
             return error("out of memory");
         }
+        sender->connect_to_aggregator();  // may not run yet: then at the first event
         // Read now, as root: after OpenVPN drops privileges the file is out of reach. Without
         // it the events are dropped by the daemon (which says why), never the client.
         auto key = event::load_or_create_sender_key(event::sender_key_path(args.socket_path));
@@ -129,41 +130,69 @@ EventSender::~EventSender() {
     if (fd_ >= 0) close(fd_);
 }
 
+namespace {
+
+struct WantedVariable {
+    std::string_view name;
+    std::string_view event::EventFields::*field;
+};
+
+// Grouped by first letter (checked below), so a variable is compared only with its group.
+constexpr WantedVariable kWanted[] = {
+    {"bytes_received", &event::EventFields::bytes_received},
+    {"bytes_sent", &event::EventFields::bytes_sent},
+    {"common_name", &event::EventFields::common_name},
+    {"ifconfig_pool_remote_ip", &event::EventFields::virtual_ip},
+    {"ifconfig_pool_remote_ip6", &event::EventFields::virtual_ipv6},
+    {"time_unix", &event::EventFields::connected_at},
+    {"time_duration", &event::EventFields::duration},
+    {"trusted_ip", &event::EventFields::real_ip},
+    {"trusted_ip6", &event::EventFields::real_ip},
+    {"trusted_port", &event::EventFields::real_port},
+    {"username", &event::EventFields::username},
+};
+
+// kGroups[c - 'a'] to kGroups[c - 'a' + 1]: the wanted names that start with c.
+constexpr auto kGroups = [] {
+    std::array<std::uint8_t, 27> starts{};
+    for (const auto& w : kWanted) ++starts[w.name[0] - 'a' + 1];
+    for (std::size_t c = 1; c < starts.size(); ++c) starts[c] += starts[c - 1];
+    return starts;
+}();
+
+static_assert(
+    [] {
+        for (std::size_t i = 0; i < std::size(kWanted); ++i) {
+            auto c = static_cast<std::size_t>(kWanted[i].name[0] - 'a');
+            if (i < kGroups[c] || i >= kGroups[c + 1]) return false;
+        }
+        return true;
+    }(),
+    "kWanted must be grouped by first letter");
+
+// Whether `entry` is "name=...". Stops at the first byte that differs, so it never reads past
+// the entry's NUL.
+bool has_name(const char* entry, std::string_view name) {
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (entry[i] != name[i]) return false;
+    }
+    return entry[name.size()] == '=';
+}
+
+}  // namespace
+
 void read_client_env(const char* const* envp, event::EventFields& f) noexcept {
-    struct Wanted {
-        std::string_view name;
-        std::string_view event::EventFields::*field;
-    };
-    static constexpr Wanted kWanted[] = {
-        {"common_name", &event::EventFields::common_name},
-        {"username", &event::EventFields::username},
-        {"trusted_ip", &event::EventFields::real_ip},
-        {"trusted_ip6", &event::EventFields::real_ip},
-        {"trusted_port", &event::EventFields::real_port},
-        {"ifconfig_pool_remote_ip", &event::EventFields::virtual_ip},
-        {"ifconfig_pool_remote_ip6", &event::EventFields::virtual_ipv6},
-        {"time_unix", &event::EventFields::connected_at},
-        {"bytes_received", &event::EventFields::bytes_received},
-        {"bytes_sent", &event::EventFields::bytes_sent},
-        {"time_duration", &event::EventFields::duration},
-    };
     // OpenVPN's connect environment holds about a hundred variables, most of them long (X.509
-    // subjects, digests, IV_ peer info) and cold in cache when the hook runs. A variable whose
-    // first byte starts no wanted name is passed over after that byte, never measured.
-    constexpr std::uint32_t kFirstLetters = [] {
-        std::uint32_t letters = 0;
-        for (const auto& w : kWanted) letters |= 1u << (w.name[0] - 'a');
-        return letters;
-    }();
+    // subjects, digests, IV_ peer info) and cold in cache when the hook runs. Each is passed
+    // over after its first byte unless that byte starts a wanted name; a candidate is compared
+    // only with the names of its first letter, byte by byte, inline.
     for (; envp && *envp; ++envp) {
         const char* entry = *envp;
         unsigned letter = static_cast<unsigned char>(entry[0]) - 'a';
-        if (letter >= 26 || !(kFirstLetters >> letter & 1u)) continue;
-        for (const auto& w : kWanted) {
-            if (entry[0] != w.name[0]) continue;
-            if (std::strncmp(entry, w.name.data(), w.name.size()) == 0 &&
-                entry[w.name.size()] == '=') {
-                f.*(w.field) = std::string_view(entry + w.name.size() + 1);
+        if (letter >= 26) continue;
+        for (std::size_t i = kGroups[letter]; i < kGroups[letter + 1]; ++i) {
+            if (has_name(entry, kWanted[i].name)) {
+                f.*(kWanted[i].field) = std::string_view(entry + kWanted[i].name.size() + 1);
                 break;
             }
         }
@@ -180,14 +209,28 @@ void EventSender::on_client_event(event::Kind kind, const char* const* envp) noe
 
     std::array<char, event::kMaxDatagram> buffer;
     std::size_t size = event::encode(fields, buffer);
-    ssize_t n = sendto(fd_, buffer.data(), size, MSG_DONTWAIT | MSG_NOSIGNAL,
-                       reinterpret_cast<const sockaddr*>(&address_), address_len_);
-    if (n < 0) {
-        drops_.failed(errno, socket_path_.c_str(), clock_seconds(CLOCK_MONOTONIC_COARSE));
+    if (int err = send_datagram(buffer.data(), size)) {
+        drops_.failed(err, socket_path_.c_str(), clock_seconds(CLOCK_MONOTONIC_COARSE));
         return;
     }
     ++sent_;
     drops_.succeeded(socket_path_.c_str());
+}
+
+bool EventSender::connect_to_aggregator() noexcept {
+    connected_ = connect(fd_, reinterpret_cast<const sockaddr*>(&address_), address_len_) == 0;
+    return connected_;
+}
+
+int EventSender::send_datagram(const char* data, std::size_t size) noexcept {
+    if (!connected_ && !connect_to_aggregator()) return errno;
+    if (send(fd_, data, size, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return 0;
+    // ECONNREFUSED: the peer socket was closed (the kernel has now dissolved the connection);
+    // a restarted aggregator listens on a new socket at the same path. Any other error (EAGAIN
+    // from a full queue above all) leaves the connection as it is.
+    if (errno != ECONNREFUSED && errno != ENOTCONN) return errno;
+    if (!connect_to_aggregator()) return errno;
+    return send(fd_, data, size, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0 ? 0 : errno;
 }
 
 }  // namespace omp::plugin

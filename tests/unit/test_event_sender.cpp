@@ -145,6 +145,8 @@ BOOST_AUTO_TEST_CASE(a_variable_is_read_only_by_its_whole_name) {
     // Names that start like a wanted one, or hold it whole, are not it; the last one wins.
     const char* env[] = {"common_names=wrong",
                          "common_name",
+                         "t",
+                         "trusted",
                          "x_common_name=wrong",
                          "trusted_ip6=2001:db8::7",
                          "trusted_portal=wrong",
@@ -243,6 +245,50 @@ BOOST_AUTO_TEST_CASE(restarted_aggregator_is_reached_again) {
     BOOST_TEST(rx.receive().has_value());
     BOOST_REQUIRE(g_log.size() == 2u);
     BOOST_TEST(g_log[1].find("again") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_aggregator_restarted_between_two_events_gets_the_second) {
+    // The sender stays connected to the socket it reached; a restart replaces that socket.
+    g_log.clear();
+    Receiver rx(temp_socket_path());
+    auto sender = make_sender(rx.path);
+    sender->on_client_event(omp::event::Kind::connect, kConnectEnv);
+    BOOST_TEST(rx.receive().has_value());
+    rx.close_now();
+    rx.bind_now();
+    sender->on_client_event(omp::event::Kind::disconnect, kConnectEnv);
+    auto e = rx.receive();
+    BOOST_REQUIRE(e);
+    BOOST_TEST((e->kind == omp::event::Kind::disconnect));
+    BOOST_TEST(sender->sent() == 2u);
+    BOOST_TEST(sender->dropped() == 0u);
+    BOOST_TEST(g_log.empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_aggregator_started_after_openvpn_gets_the_first_event) {
+    auto path = temp_socket_path();
+    auto sender = make_sender(path);  // nothing listens yet
+    Receiver rx(path);
+    sender->on_client_event(omp::event::Kind::connect, kConnectEnv);
+    BOOST_TEST(rx.receive().has_value());
+    BOOST_TEST(sender->dropped() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_queue_keeps_the_connection_and_later_events_arrive) {
+    Receiver rx(temp_socket_path());  // reads only at the end
+    auto sender = make_sender(rx.path);
+    std::uint64_t events = 0;
+    while (sender->dropped() == 0 && events < 100000) {
+        sender->on_client_event(omp::event::Kind::connect, kConnectEnv);
+        ++events;
+    }
+    BOOST_REQUIRE(sender->dropped() == 1u);
+    while (rx.receive()) {
+    }
+    sender->on_client_event(omp::event::Kind::disconnect, kConnectEnv);
+    auto e = rx.receive();
+    BOOST_REQUIRE(e);
+    BOOST_TEST((e->kind == omp::event::Kind::disconnect));
 }
 
 BOOST_AUTO_TEST_CASE(drop_reporter_reports_again_after_a_minute_with_a_count) {
