@@ -141,6 +141,26 @@ class DaemonLifecycle(unittest.TestCase):
         OpenVPNClient(self.procs, self.work, self.pki, self.udp, "after-restart").start()
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "after-restart"), 10, after=mark)
 
+    def test_a_daemon_restarted_between_two_events_gets_the_second(self):
+        # The plugin keeps its socket connected to the daemon's; a restart replaces that socket,
+        # and the next event must reconnect by path (as `nobody` on the UDP server), not be lost.
+        self.servers()
+        d = self.daemon().start(self.socket)
+        self.panel.wait_for_payload(lambda p: p["trigger"] == "startup", 10)
+        for server, name in ((self.udp, "before-restart"), (self.tcp, "before-restart-tcp")):
+            OpenVPNClient(self.procs, self.work, self.pki, server, name).start()
+            self.panel.wait_for_payload(lambda p, name=name: has_event(p, "connect", name), 10)
+        d.stop()
+        mark = self.panel.count()
+        self.daemon().start(self.socket)
+        self.panel.wait_for_payload(lambda p: p["trigger"] == "startup", 10, after=mark)
+        for server, name in ((self.udp, "after-restart"), (self.tcp, "after-restart-tcp")):
+            OpenVPNClient(self.procs, self.work, self.pki, server, name).start()
+            self.panel.wait_for_payload(lambda p, name=name: has_event(p, "connect", name), 10,
+                                        after=mark)
+        for server in (self.udp, self.tcp):
+            self.assertNotIn("cannot send event", server.read_log())
+
     def test_posts_stay_on_the_interval_grid(self):
         self.servers()
         d = self.daemon(interval="0.5").start(self.socket)
