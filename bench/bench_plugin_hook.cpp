@@ -248,6 +248,62 @@ void BM_ReadClientEnv(benchmark::State& state) {
     }
 }
 
+// What the plugin saves by sending on a connected socket: the same 230-byte datagram sent by
+// path (the kernel looks the path up on every send) and on a socket connected once. No one
+// waits on the receiving socket, so no wake-up is timed; it is drained after every send, untimed.
+struct Sink {
+    std::string path = "/tmp/omp-bench-sink-" + std::to_string(getpid()) + ".sock";
+    sockaddr_un address{};
+    int fd = -1;
+    Sink() {
+        unlink(path.c_str());
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        address.sun_family = AF_UNIX;
+        std::strcpy(address.sun_path, path.c_str());
+        if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::abort();
+    }
+    void drain() {
+        char buf[512];
+        while (recv(fd, buf, sizeof buf, 0) > 0) {
+        }
+    }
+    ~Sink() {
+        close(fd);
+        unlink(path.c_str());
+    }
+};
+
+void BM_SendByPath(benchmark::State& state) {
+    Sink sink;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    char datagram[230] = {};
+    for (auto _ : state) {
+        auto t0 = Clock::now();
+        sendto(fd, datagram, sizeof datagram, MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&sink.address), sizeof sink.address);
+        state.SetIterationTime(std::chrono::duration<double>(Clock::now() - t0).count());
+        sink.drain();
+    }
+    close(fd);
+}
+
+void BM_SendConnected(benchmark::State& state) {
+    Sink sink;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&sink.address), sizeof sink.address) != 0)
+        std::abort();
+    char datagram[230] = {};
+    for (auto _ : state) {
+        auto t0 = Clock::now();
+        send(fd, datagram, sizeof datagram, MSG_DONTWAIT);
+        state.SetIterationTime(std::chrono::duration<double>(Clock::now() - t0).count());
+        sink.drain();
+    }
+    close(fd);
+}
+
 BENCHMARK(BM_ReadClientEnv)->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_SendByPath)->UseManualTime()->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_SendConnected)->UseManualTime()->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_HookVsBareSend)->Iterations(5000)->UseManualTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();
