@@ -32,8 +32,8 @@ struct UnixAddress {
     }
 };
 
-// How long one non-blocking send took, by path or (`to` null) on a connected socket, as the
-// plugin sends; `failed_errno` is 0 when it was sent.
+// How long one non-blocking send took, by path or (`to` null) on a connected socket (an
+// experiment: see README, benchmarks); `failed_errno` is 0 when it was sent.
 inline long long timed_send(int fd, const void* data, std::size_t size, const UnixAddress* to,
                             int& failed_errno) {
     long long t0 = now_ns();
