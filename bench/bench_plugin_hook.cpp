@@ -103,6 +103,16 @@ std::vector<std::string> openvpn_like_env() {
     return env;
 }
 
+// A non-blocking datagram socket bound at `path` (replacing any file there); aborts on failure.
+int bind_datagram_socket(const std::string& path, sockaddr_un& address) {
+    unlink(path.c_str());
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    address.sun_family = AF_UNIX;
+    std::strcpy(address.sun_path, path.c_str());
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::abort();
+    return fd;
+}
+
 struct Receiver {
     std::string path;
     int fd = -1;
@@ -111,12 +121,8 @@ struct Receiver {
 
     Receiver() {
         path = "/tmp/omp-bench-" + std::to_string(getpid()) + ".sock";
-        unlink(path.c_str());
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
         sockaddr_un a{};
-        a.sun_family = AF_UNIX;
-        std::strcpy(a.sun_path, path.c_str());
-        if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) std::abort();
+        fd = bind_datagram_socket(path, a);
         thread = std::thread([this] {
             char buf[8192];
             pollfd p{fd, POLLIN, 0};
@@ -254,37 +260,35 @@ void BM_ReadClientEnv(benchmark::State& state) {
 struct Sink {
     std::string path = "/tmp/omp-bench-sink-" + std::to_string(getpid()) + ".sock";
     sockaddr_un address{};
-    int fd = -1;
-    Sink() {
-        unlink(path.c_str());
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-        address.sun_family = AF_UNIX;
-        std::strcpy(address.sun_path, path.c_str());
-        if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::abort();
-    }
-    void drain() {
-        char buf[512];
-        while (recv(fd, buf, sizeof buf, 0) > 0) {
-        }
-    }
+    int fd = bind_datagram_socket(path, address);
     ~Sink() {
         close(fd);
         unlink(path.c_str());
     }
 };
 
-void BM_SendByPath(benchmark::State& state) {
-    Sink sink;
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+// Times `send_one(fd, datagram)` alone; the sink is drained after each send, untimed.
+template <typename Send>
+void time_sends(benchmark::State& state, const Sink& sink, int fd, Send send_one) {
     char datagram[230] = {};
+    char drained[512];
     for (auto _ : state) {
         auto t0 = Clock::now();
-        sendto(fd, datagram, sizeof datagram, MSG_DONTWAIT,
-               reinterpret_cast<const sockaddr*>(&sink.address), sizeof sink.address);
+        send_one(fd, datagram, sizeof datagram);
         state.SetIterationTime(std::chrono::duration<double>(Clock::now() - t0).count());
-        sink.drain();
+        while (recv(sink.fd, drained, sizeof drained, 0) > 0) {
+        }
     }
     close(fd);
+}
+
+void BM_SendByPath(benchmark::State& state) {
+    Sink sink;
+    time_sends(state, sink, socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0),
+               [&](int fd, const char* data, std::size_t size) {
+                   sendto(fd, data, size, MSG_DONTWAIT,
+                          reinterpret_cast<const sockaddr*>(&sink.address), sizeof sink.address);
+               });
 }
 
 void BM_SendConnected(benchmark::State& state) {
@@ -292,14 +296,9 @@ void BM_SendConnected(benchmark::State& state) {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     if (connect(fd, reinterpret_cast<const sockaddr*>(&sink.address), sizeof sink.address) != 0)
         std::abort();
-    char datagram[230] = {};
-    for (auto _ : state) {
-        auto t0 = Clock::now();
-        send(fd, datagram, sizeof datagram, MSG_DONTWAIT);
-        state.SetIterationTime(std::chrono::duration<double>(Clock::now() - t0).count());
-        sink.drain();
-    }
-    close(fd);
+    time_sends(state, sink, fd, [](int fd, const char* data, std::size_t size) {
+        send(fd, data, size, MSG_DONTWAIT);
+    });
 }
 
 BENCHMARK(BM_ReadClientEnv)->Unit(benchmark::kNanosecond);

@@ -32,14 +32,12 @@ struct UnixAddress {
     }
 };
 
-// How long one non-blocking send took, by path or (`to` null) on a connected socket (an
-// experiment: see README, benchmarks); `failed_errno` is 0 when it was sent.
-inline long long timed_send(int fd, const void* data, std::size_t size, const UnixAddress* to,
+// How long one non-blocking send by path took; `failed_errno` is 0 when it was sent.
+inline long long timed_send(int fd, const void* data, std::size_t size, const UnixAddress& to,
                             int& failed_errno) {
     long long t0 = now_ns();
-    ssize_t sent = to ? sendto(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL,
-                               reinterpret_cast<const sockaddr*>(&to->address), to->len)
-                      : send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t sent = sendto(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL,
+                          reinterpret_cast<const sockaddr*>(&to.address), to.len);
     long long elapsed = now_ns() - t0;
     failed_errno = sent < 0 ? errno : 0;
     return elapsed;
@@ -57,7 +55,7 @@ class Floor {
     // How long the floor's send took, or -1 when it failed: it woke no one, so it is no floor.
     long long time() {
         int err = 0;
-        long long elapsed = timed_send(fd_, payload_, sizeof payload_, &to_, err);
+        long long elapsed = timed_send(fd_, payload_, sizeof payload_, to_, err);
         if (err) {
             ++failures_;
             last_errno_ = err;

@@ -79,7 +79,7 @@ __attribute__((visibility("default"))) int openvpn_plugin_func_v3(
     x.env_ns = t1 - t0;
     x.encode_ns = now_ns() - t1;
     int unsent = 0;  // the daemon stopped or absent (--daemon-state) is an experiment, not a fault
-    x.send_ns = omp::bench::timed_send(s->fd, buffer.data(), size, &s->daemon, unsent);
+    x.send_ns = omp::bench::timed_send(s->fd, buffer.data(), size, s->daemon, unsent);
 
     if (!floor_first) x.floor_ns = s->floor.time();
     s->samples.push_back(x);
