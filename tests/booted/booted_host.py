@@ -72,6 +72,41 @@ def root_tree():
         return tree
 
 
+def cgroup2_root():
+    """Where this machine mounts the cgroup2 hierarchy: /sys/fs/cgroup when it is unified, as
+    Debian 12 boots, or /sys/fs/cgroup/unified when it is hybrid (cgroup v1 controllers)."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[fields.index("-") + 1] == "cgroup2":
+                return fields[4]
+    raise AssertionError("this machine has no cgroup2 hierarchy mounted: nspawn cannot boot a host")
+
+
+def own_cgroup2_dir():
+    """This process's cgroup in the cgroup2 hierarchy, as a directory."""
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            if line.startswith("0::"):
+                return os.path.join(cgroup2_root(), line[3:].strip().lstrip("/"))
+    raise AssertionError("this process has no cgroup2 cgroup")
+
+
+def remove_cgroup_tree(path):
+    """rmdir a cgroup and what its systemd left below it, deepest first (cgroupfs refuses
+    rmdir -r and the files in it cannot be removed). A cgroup that still holds a process stays."""
+    for top, dirs, _ in os.walk(path, topdown=False):
+        for name in dirs:
+            try:
+                os.rmdir(os.path.join(top, name))
+            except OSError:
+                pass
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
 def _prepare_tree(root):
     """What every booted test host needs before its first boot."""
     # Services the tests do not want at boot: getty on the console, OpenVPN's legacy umbrella unit.
@@ -98,6 +133,11 @@ class BootedHost:
         self.log = os.path.join(self.dir, "console.log")
         self.nspawn = None
         self.pid = None  # the host's systemd, as this machine sees it
+        # The host's cgroup tree, its own. With no systemd here to give nspawn a scope, every
+        # nspawn would share this process's cgroup, and two hosts' systemd would create, kill
+        # and remove the same /system.slice/UNIT.service: a restart on one host failed on the
+        # other with "Failed to attach to cgroup ...: No such file or directory" (219/CGROUP).
+        self.cgroup = os.path.join(own_cgroup2_dir(), os.path.basename(self.dir))
 
     def path(self, inside):
         return os.path.join(self.root, inside.lstrip("/"))
@@ -116,11 +156,22 @@ class BootedHost:
         return inside
 
     def boot(self, timeout=90):
+        os.mkdir(self.cgroup)
+        procs_file = os.path.join(self.cgroup, "cgroup.procs")
+
+        def enter_own_cgroup():  # in the child, before exec: nspawn and the host start there
+            fd = os.open(procs_file, os.O_WRONLY)
+            os.write(fd, b"0")
+            os.close(fd)
+
+        # The unified hierarchy alone, as Debian 12 boots (also where this machine is hybrid).
+        env = dict(os.environ, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY="1")
         self.nspawn = self.procs.start(
             ["systemd-nspawn", "--keep-unit", "--register=no", "--quiet", "-D", self.root, "-b",
              "--private-network", "--bind=/dev/net/tun", f"--machine={re.sub('[^a-z0-9-]', 'x', os.path.basename(self.dir).lower())[:60]}"],
-            log_path=self.log)
+            log_path=self.log, preexec_fn=enter_own_cgroup, env=env)
         self.pid = wait_until(self._init_pid, 30, what="the host's systemd")
+        self._check_own_cgroup()
         state = wait_until(self._system_state, timeout, interval=0.2, what="the host to finish booting")
         if state not in ("running", "degraded"):
             raise AssertionError(f"host did not boot: {state}\n{read_text(self.log)[-3000:]}")
@@ -144,6 +195,12 @@ class BootedHost:
             except OSError:
                 continue
         return None
+
+    def _check_own_cgroup(self):
+        with open(f"/proc/{self.pid}/cgroup") as f:
+            where = f.read().strip().splitlines()[-1].split("::", 1)[-1]
+        if os.path.basename(self.dir) not in where.split("/"):
+            raise AssertionError(f"the host's systemd is in cgroup {where}, not in its own {self.cgroup}")
 
     def _system_state(self):
         done = self.run(["systemctl", "is-system-running"], check=False, timeout=10)
@@ -200,4 +257,5 @@ class BootedHost:
         remove the copy of the tree."""
         if self.nspawn is not None and self.nspawn.poll() is None:
             Processes.stop(self.nspawn, signal.SIGTERM, timeout=30)
+        remove_cgroup_tree(self.cgroup)
         shutil.rmtree(self.dir, ignore_errors=True)
