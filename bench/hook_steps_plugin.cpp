@@ -1,9 +1,9 @@
 // Where the connect hook's time goes, inside real OpenVPN (bench/hook_in_openvpn.py --steps
 // loads it in place of hook_timer.so). For each client hook it runs the plugin's own steps,
 // the same functions the real plugin calls, timing each one in OpenVPN's thread: reading the
-// environment, encoding the datagram, sending it to the daemon's socket. Beside them, as
-// hook_timer.so does, it times the floor, alternating which goes first. The daemon drops these
-// datagrams (they carry no sender key), but it is woken by each, as by the real plugin's. At
+// environment, encoding the datagram, sending it on a socket connected to the daemon's. Beside
+// them, as hook_timer.so does, it times the floor, alternating which goes first. The daemon drops
+// these datagrams (they carry no sender key), but it is woken by each, as by the real plugin's. At
 // close it writes one line per hook: "connect|disconnect ENV_NS ENCODE_NS SEND_NS FLOOR_NS".
 //
 //   plugin hook_steps.so IGNORED out=RESULTS floor=SOCKET instance=NAME socket=DAEMON_SOCKET
@@ -29,7 +29,7 @@ struct Sample {
 struct Steps {
     omp::bench::Floor floor;
     omp::bench::UnixAddress daemon;
-    int fd = -1;  // the plugin's own socket, as the real plugin has
+    int fd = -1;  // the plugin's own socket, connected as the real plugin's is
     std::string source = "udp";
     std::vector<Sample> samples;
     FILE* out = nullptr;  // opened at start, as root: OpenVPN may drop privileges later
@@ -51,7 +51,9 @@ __attribute__((visibility("default"))) int openvpn_plugin_open_v3(
         if (arg.rfind("socket=", 0) == 0) s->daemon.set(arg.substr(7));
         if (arg.rfind("instance=", 0) == 0) s->source = arg.substr(9);
     }
+    // Connected now, as root, as the real plugin's socket is (EventSender::create).
     s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    connect(s->fd, reinterpret_cast<const sockaddr*>(&s->daemon.address), s->daemon.len);
     s->samples.reserve(100000);
     ret->handle = s;
     ret->type_mask = OPENVPN_PLUGIN_MASK(OPENVPN_PLUGIN_CLIENT_CONNECT_V2) |
@@ -79,7 +81,7 @@ __attribute__((visibility("default"))) int openvpn_plugin_func_v3(
     x.env_ns = t1 - t0;
     x.encode_ns = now_ns() - t1;
     int unsent = 0;  // the daemon stopped or absent (--daemon-state) is an experiment, not a fault
-    x.send_ns = omp::bench::timed_send(s->fd, buffer.data(), size, s->daemon, unsent);
+    x.send_ns = omp::bench::timed_send(s->fd, buffer.data(), size, unsent);
 
     if (!floor_first) x.floor_ns = s->floor.time();
     s->samples.push_back(x);

@@ -102,6 +102,7 @@ Result<EventSender*> EventSender::create(const PluginArgs& args, plugin_log_t lo
             close(fd);
             return error("out of memory");
         }
+        sender->connect_to_aggregator();  // may not run yet: then at the first event
         // Read now, as root: after OpenVPN drops privileges the file is out of reach. Without
         // it the events are dropped by the daemon (which says why), never the client.
         auto key = event::load_or_create_sender_key(event::sender_key_path(args.socket_path));
@@ -208,14 +209,28 @@ void EventSender::on_client_event(event::Kind kind, const char* const* envp) noe
 
     std::array<char, event::kMaxDatagram> buffer;
     std::size_t size = event::encode(fields, buffer);
-    ssize_t n = sendto(fd_, buffer.data(), size, MSG_DONTWAIT | MSG_NOSIGNAL,
-                       reinterpret_cast<const sockaddr*>(&address_), address_len_);
-    if (n < 0) {
-        drops_.failed(errno, socket_path_.c_str(), clock_seconds(CLOCK_MONOTONIC_COARSE));
+    if (int err = send_datagram(buffer.data(), size)) {
+        drops_.failed(err, socket_path_.c_str(), clock_seconds(CLOCK_MONOTONIC_COARSE));
         return;
     }
     ++sent_;
     drops_.succeeded(socket_path_.c_str());
+}
+
+bool EventSender::connect_to_aggregator() noexcept {
+    connected_ = connect(fd_, reinterpret_cast<const sockaddr*>(&address_), address_len_) == 0;
+    return connected_;
+}
+
+int EventSender::send_datagram(const char* data, std::size_t size) noexcept {
+    if (!connected_ && !connect_to_aggregator()) return errno;
+    if (send(fd_, data, size, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return 0;
+    // ECONNREFUSED: the peer socket was closed (the kernel has now dissolved the connection);
+    // a restarted aggregator listens on a new socket at the same path. Any other error (EAGAIN
+    // from a full queue above all) leaves the connection as it is.
+    if (errno != ECONNREFUSED && errno != ENOTCONN) return errno;
+    if (!connect_to_aggregator()) return errno;
+    return send(fd_, data, size, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0 ? 0 : errno;
 }
 
 }  // namespace omp::plugin

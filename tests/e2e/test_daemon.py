@@ -142,8 +142,8 @@ class DaemonLifecycle(unittest.TestCase):
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "after-restart"), 10, after=mark)
 
     def test_a_daemon_restarted_between_two_events_gets_the_second(self):
-        # A restart replaces the daemon's socket at the same path; the plugin's next event (sent
-        # as `nobody` on the UDP server) must reach the new one, not be lost.
+        # The plugin keeps its socket connected to the daemon's; a restart replaces that socket,
+        # and the next event must reconnect by path (as `nobody` on the UDP server), not be lost.
         self.servers()
         d = self.daemon().start(self.socket)
         self.panel.wait_for_payload(lambda p: p["trigger"] == "startup", 10)

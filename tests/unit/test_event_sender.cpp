@@ -248,7 +248,7 @@ BOOST_AUTO_TEST_CASE(restarted_aggregator_is_reached_again) {
 }
 
 BOOST_AUTO_TEST_CASE(an_aggregator_restarted_between_two_events_gets_the_second) {
-    // A restart replaces the socket at the same path; the next event must reach the new one.
+    // The sender stays connected to the socket it reached; a restart replaces that socket.
     g_log.clear();
     Receiver rx(temp_socket_path());
     auto sender = make_sender(rx.path);
@@ -274,7 +274,7 @@ BOOST_AUTO_TEST_CASE(an_aggregator_started_after_openvpn_gets_the_first_event) {
     BOOST_TEST(sender->dropped() == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(after_a_full_queue_later_events_arrive) {
+BOOST_AUTO_TEST_CASE(a_full_queue_keeps_the_connection_and_later_events_arrive) {
     Receiver rx(temp_socket_path());  // reads only at the end
     auto sender = make_sender(rx.path);
     std::uint64_t events = 0;
