@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from harness import Processes, read_text, wait_until  # noqa: E402
@@ -92,19 +93,28 @@ def own_cgroup2_dir():
     raise AssertionError("this process has no cgroup2 cgroup")
 
 
-def remove_cgroup_tree(path):
+def remove_cgroup_tree(path, timeout=10):
     """rmdir a cgroup and what its systemd left below it, deepest first (cgroupfs refuses
-    rmdir -r and the files in it cannot be removed). A cgroup that still holds a process stays."""
-    for top, dirs, _ in os.walk(path, topdown=False):
-        for name in dirs:
-            try:
-                os.rmdir(os.path.join(top, name))
-            except OSError:
-                pass
-    try:
-        os.rmdir(path)
-    except OSError:
-        pass
+    rmdir -r and the files in it cannot be removed). The host's last processes may still be
+    leaving their cgroups after nspawn exited: tried again until `timeout`; what still holds
+    a process then stays."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for top, dirs, _ in os.walk(path, topdown=False):
+            for name in dirs:
+                try:
+                    os.rmdir(os.path.join(top, name))
+                except OSError:
+                    pass
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.1)
 
 
 def _prepare_tree(root):

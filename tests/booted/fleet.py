@@ -5,11 +5,13 @@ import functools
 import http.server
 import os
 import re
+import signal
 import subprocess
 import threading
 import time
 
 from deployments import Server
+from harness import wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
@@ -88,7 +90,40 @@ class FleetServer(Server):
         if self.repo_server:
             self.repo_server.shutdown()
             self.repo_server.server_close()
+        self._stop_ssh_proxies()
         super().stop()
+
+    def _stop_ssh_proxies(self):
+        """Ansible keeps its SSH connections open a while (ControlPersist), each through a
+        ProxyCommand nsenter whose sshd lives in the host. At poweroff, systemd-shutdown stops
+        every process of the host with SIGSTOP; nsenter then stops itself as its child did and,
+        outside the host, is never continued: the sshd it never reaps keeps the host's init
+        waiting, past nspawn's end. So the proxies go first, by pid."""
+        if self.host.pid is None:
+            return
+        argv = self.ssh_proxy().split()
+        for pid in proxy_pids(argv):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        wait_until(lambda: not proxy_pids(argv), 10, what="the SSH proxies to end")
+
+
+def proxy_pids(argv):
+    """The processes running exactly `argv`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().split(b"\0")[:-1]
+        except OSError:
+            continue
+        if [part.decode(errors="replace") for part in cmdline] == argv:
+            found.append(int(entry))
+    return found
 
 
 class Fleet:
