@@ -32,24 +32,31 @@ struct UnixAddress {
     }
 };
 
-// How long one non-blocking send by path (the floor's) took; `failed_errno` is 0 when it was sent.
-inline long long timed_send(int fd, const void* data, std::size_t size, const UnixAddress& to,
-                            int& failed_errno) {
+// How long `send()` (a non-blocking send returning sendto()'s result) took; `failed_errno` is 0
+// when it was sent.
+template <typename Send>
+long long timed(Send send, int& failed_errno) {
     long long t0 = now_ns();
-    ssize_t sent = sendto(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL,
-                          reinterpret_cast<const sockaddr*>(&to.address), to.len);
+    ssize_t sent = send();
     long long elapsed = now_ns() - t0;
     failed_errno = sent < 0 ? errno : 0;
     return elapsed;
 }
 
-// The same on a connected socket, as the plugin sends.
+// One send by path, as the floor sends.
+inline long long timed_send(int fd, const void* data, std::size_t size, const UnixAddress& to,
+                            int& failed_errno) {
+    return timed(
+        [&] {
+            return sendto(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL,
+                          reinterpret_cast<const sockaddr*>(&to.address), to.len);
+        },
+        failed_errno);
+}
+
+// One send on a connected socket, as the plugin sends.
 inline long long timed_send(int fd, const void* data, std::size_t size, int& failed_errno) {
-    long long t0 = now_ns();
-    ssize_t sent = send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-    long long elapsed = now_ns() - t0;
-    failed_errno = sent < 0 ? errno : 0;
-    return elapsed;
+    return timed([&] { return send(fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL); }, failed_errno);
 }
 
 class Floor {
