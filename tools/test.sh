@@ -23,13 +23,16 @@ for step in sanitize-test fuzz; do
   if ! tools/$step.sh; then failed=$((failed + 1)); status=1; fi
 done
 
-# The package, built once for the two steps below, and a newer build of it for the upgrade test.
+# The package for Debian 12 and for Debian 13, each built in a clean tree of its release (unit
+# tests inside, that release's lintian), once for the two steps below, and a newer build of
+# each for the upgrade tests.
 debs=$(mktemp -d /tmp/omp-debs-XXXXXX)
 trap 'rm -f "$log"; rm -rf "$debs"' EXIT
 eval "$(tools/test-debs.sh "$debs")"
 
-# On booted Debian 12 servers (systemd as PID 1 under systemd-nspawn): migration from the old
-# timer script, reload, restarts, upgrade, fresh install, purge.
+# On booted Debian 12 and Debian 13 servers (systemd as PID 1 under systemd-nspawn): migration
+# from the old timer script, reload, restarts, upgrade, fresh install, purge; OpenVPN 2.7; a
+# fleet of both releases rolled out by the Ansible role.
 total=$((total + 1))
 if ! tools/booted-test.sh; then failed=$((failed + 1)); status=1; fi
 

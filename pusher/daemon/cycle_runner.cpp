@@ -42,10 +42,16 @@ void CycleRunner::on_event(const event::Event& e, Clock::time_point now) {
 
 void CycleRunner::on_disconnect(const event::Event& e, Clock::time_point now) {
     auto record = record_from_disconnect(e);
-    bool first_end = parts_.open_sessions.end_by_event(record.id, parts_.epoch_now());
-    // A late event (a poll ended the session first, or the datagram came twice) still brings
-    // OpenVPN's own figures to a record that is pending; once acknowledged, it makes none.
-    if (first_end || parts_.records.find(record.id)) add_record(std::move(record), now);
+    bool counted = has_final_counters(e);
+    if (parts_.open_sessions.end_by_event(record, counted, parts_.epoch_now())) {
+        add_record(std::move(record), now);
+    } else if (const auto* pending = parts_.records.find(record.id)) {
+        // A late event (a poll ended the session first, or the datagram came twice) still
+        // brings OpenVPN's own figures to a record that is pending; once acknowledged, it
+        // makes none. Without counters, the pending record's stay.
+        if (!counted) take_counters(record, *pending);
+        add_record(std::move(record), now);
+    }
 }
 
 // Sessions a complete poll no longer lists, with no event: their event was lost.

@@ -68,10 +68,13 @@ std::vector<SessionRecord> OpenSessions::update(const SourceReport& report, std:
     return ended;
 }
 
-bool OpenSessions::end_by_event(const std::string& id, std::int64_t now) {
-    if (ended_.count(id)) return false;
-    remember_end(id, now);
-    open_.erase(id);
+bool OpenSessions::end_by_event(SessionRecord& record, bool counted, std::int64_t now) {
+    if (ended_.count(record.id)) return false;
+    remember_end(record.id, now);
+    if (auto open = open_.find(record.id); open != open_.end()) {
+        if (!counted) take_counters(record, open->second);
+        open_.erase(open);
+    }
     return true;
 }
 

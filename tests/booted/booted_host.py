@@ -1,10 +1,12 @@
-"""A booted Debian 12 server for tests: systemd as PID 1 under systemd-nspawn, in a network
-namespace of its own, with OpenVPN from Debian, apt and dpkg, as operators have it.
+"""A booted Debian server for tests (Debian 12 or 13, tests/booted/releases.py): systemd as
+PID 1 under systemd-nspawn, in a network namespace of its own, with OpenVPN from Debian, apt and
+dpkg, as operators have it.
 
-The root tree is made once with debootstrap from the Debian mirror this machine's apt already
-uses, and cached (OMP_ROOTFS_CACHE, default /var/cache/ovpn-mgmt-push-tests); each host boots
-a copy of its own, removed when the host stops. The nspawn process is started and stopped by
-pid (poweroff through SIGTERM, then SIGKILL), also when a test fails.
+The root tree of each release is made once with debootstrap from the Debian mirror this
+machine's apt already uses, and cached (OMP_ROOTFS_CACHE, default
+/var/cache/ovpn-mgmt-push-tests); each host boots a copy of its own, removed when the host
+stops. The nspawn process is started and stopped by pid (poweroff through SIGTERM, then
+SIGKILL), also when a test fails.
 
 Inside the host's network namespace every port is its own: a host may use OpenVPN's usual
 7505/7506 and 1194 without colliding with anything on this machine or another host.
@@ -22,13 +24,15 @@ import tempfile
 import threading
 import time
 
+from releases import under_test
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from harness import Processes, read_text, wait_until  # noqa: E402
 
-SUITE = "bookworm"
-# What a small Debian 12 server with OpenVPN has, plus what the tests speak to it with:
-# python3 and openssh-server for Ansible, curl for the old timer script.
-PACKAGES = ["systemd", "systemd-sysv", "dbus", "openvpn", "libcurl4", "libmicrohttpd12", "procps", "iproute2",
+# What a small Debian server with OpenVPN has, plus what the tests speak to it with: python3
+# and openssh-server for Ansible, curl for the old timer script; and the libraries of the
+# package under the release's own names.
+PACKAGES = ["systemd", "systemd-sysv", "dbus", "openvpn", "procps", "iproute2",
             "python3",
             "openssh-server", "curl",
             # what Ansible needs on a managed host: its apt module uses python3-apt
@@ -41,19 +45,22 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def debian_mirror():
-    """The mirror apt uses here for the suite's main component, as apt itself reports it."""
+    """The mirror apt uses here for Debian's main component, as apt itself reports it (one
+    archive serves every release)."""
     policy = subprocess.run(["apt-cache", "policy"], capture_output=True, text=True, check=True).stdout
-    match = re.search(rf"\s(\S+) {SUITE}/main \S+ Packages", policy)
+    match = re.search(r"\s(\S+) [a-z]+/main \S+ Packages", policy)
     if not match:
-        raise AssertionError(f"apt knows no mirror for {SUITE}/main (run apt-get update)")
+        raise AssertionError("apt knows no Debian mirror for main (run apt-get update)")
     return match.group(1)
 
 
-def root_tree():
-    """The cached Debian 12 tree, made by debootstrap on first use (under a lock, so two runs at
-    once make it once). Its name carries a hash of the package list: a new list, a new tree."""
-    key = hashlib.sha256(" ".join([SUITE, *PACKAGES]).encode()).hexdigest()[:12]
-    tree = os.path.join(CACHE, f"{SUITE}-{key}")
+def root_tree(release, packages=None):
+    """The cached tree of `release` (a booted test host's packages, or `packages`), made by
+    debootstrap on first use (under a lock, so two runs at once make it once). Its name carries
+    a hash of the package list: a new list, a new tree."""
+    packages = packages or [*PACKAGES, *release.libraries]
+    key = hashlib.sha256(" ".join([release.suite, release.openvpn_from, *packages]).encode()).hexdigest()[:12]
+    tree = os.path.join(CACHE, f"{release.suite}{'-' + release.openvpn_from if release.openvpn_from else ''}-{key}")
     os.makedirs(CACHE, exist_ok=True)
     with open(os.path.join(CACHE, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -62,20 +69,33 @@ def root_tree():
         partial = tree + ".partial"
         shutil.rmtree(partial, ignore_errors=True)
         log = tree + ".debootstrap.log"
+        mirror = debian_mirror()
         with open(log, "w") as out:
-            done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE,
-                                   partial, debian_mirror()], stdout=out, stderr=subprocess.STDOUT)
+            done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={','.join(packages)}", release.suite,
+                                   partial, mirror], stdout=out, stderr=subprocess.STDOUT)
+            if done.returncode == 0 and release.openvpn_from:
+                done = _openvpn_from(partial, release.openvpn_from, mirror, out)
         if done.returncode != 0:
-            raise AssertionError(f"debootstrap failed:\n{read_text(log)[-3000:]}")
+            raise AssertionError(f"making the {release.name} tree failed:\n{read_text(log)[-3000:]}")
         _prepare_tree(partial)
         open(os.path.join(partial, ".complete"), "w").close()
         os.rename(partial, tree)
         return tree
 
 
+def _openvpn_from(root, suite, mirror, out):
+    """OpenVPN from another suite of the same archive (backports), installed in the tree with
+    this machine's network; the suite's list stays, as on a server that uses backports."""
+    with open(os.path.join(root, f"etc/apt/sources.list.d/{suite}.list"), "w") as f:
+        f.write(f"deb {mirror} {suite} main\n")
+    return subprocess.run(["systemd-nspawn", "--quiet", "--keep-unit", "--register=no", "-D", root, "sh", "-c",
+                           f"apt-get update -qq && apt-get install -y -qq -t {suite} openvpn && apt-get clean"],
+                          stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **HOST_ENV})
+
+
 def cgroup2_root():
     """Where this machine mounts the cgroup2 hierarchy: /sys/fs/cgroup when it is unified, as
-    Debian 12 boots, or /sys/fs/cgroup/unified when it is hybrid (cgroup v1 controllers)."""
+    Debian 12 and 13 boot, or /sys/fs/cgroup/unified when it is hybrid (cgroup v1 controllers)."""
     with open("/proc/self/mountinfo") as f:
         for line in f:
             fields = line.split()
@@ -133,11 +153,12 @@ class BootedHost:
     client); `in_network` does that for sockets of this process (a panel); `path` is a file of
     the host as this machine sees it."""
 
-    def __init__(self, procs, name="omp"):
+    def __init__(self, procs, name="omp", release=None):
         self.procs = procs
+        self.release = release or under_test()
         self.dir = tempfile.mkdtemp(prefix=f"omp-booted-{name}-", dir="/var/tmp")
         self.root = os.path.join(self.dir, "root")
-        subprocess.run(["cp", "-a", "--reflink=auto", root_tree(), self.root], check=True)
+        subprocess.run(["cp", "-a", "--reflink=auto", root_tree(self.release), self.root], check=True)
         with open(self.path("/etc/hostname"), "w") as f:
             f.write(name + "\n")
         self.log = os.path.join(self.dir, "console.log")
@@ -148,6 +169,10 @@ class BootedHost:
         # and remove the same /system.slice/UNIT.service: a restart on one host failed on the
         # other with "Failed to attach to cgroup ...: No such file or directory" (219/CGROUP).
         self.cgroup = os.path.join(own_cgroup2_dir(), os.path.basename(self.dir))
+        # The host's network namespace, named so that it outlives a reboot of the host: a
+        # panel listening there and clients running there stay through it.
+        self.netns = None
+        self.binds = []  # more --bind=SOURCE:TARGET of this machine's directories
 
     def path(self, inside):
         return os.path.join(self.root, inside.lstrip("/"))
@@ -166,6 +191,11 @@ class BootedHost:
         return inside
 
     def boot(self, timeout=90):
+        if self.netns is None:
+            name = f"omp-{os.path.basename(self.dir)}"
+            subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
+            self.netns = f"/run/netns/{name}"
+            subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True, capture_output=True)
         os.mkdir(self.cgroup)
         procs_file = os.path.join(self.cgroup, "cgroup.procs")
 
@@ -174,11 +204,13 @@ class BootedHost:
             os.write(fd, b"0")
             os.close(fd)
 
-        # The unified hierarchy alone, as Debian 12 boots (also where this machine is hybrid).
+        # The unified hierarchy alone, as Debian 12 and 13 boot (also where this machine is hybrid).
         env = dict(os.environ, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY="1")
         self.nspawn = self.procs.start(
             ["systemd-nspawn", "--keep-unit", "--register=no", "--quiet", "-D", self.root, "-b",
-             "--private-network", "--bind=/dev/net/tun", f"--machine={re.sub('[^a-z0-9-]', 'x', os.path.basename(self.dir).lower())[:60]}"],
+             f"--network-namespace-path={self.netns}", "--bind=/dev/net/tun",
+             *[f"--bind={b}" for b in self.binds],
+             f"--machine={re.sub('[^a-z0-9-]', 'x', os.path.basename(self.dir).lower())[:60]}"],
             log_path=self.log, preexec_fn=enter_own_cgroup, env=env)
         self.pid = wait_until(self._init_pid, 30, what="the host's systemd")
         self._check_own_cgroup()
@@ -238,7 +270,7 @@ class BootedHost:
 
     def net_wrap(self, argv):
         """argv run in the host's network namespace, with this machine's files."""
-        return ["nsenter", "-t", str(self.pid), "-n", "--", *argv]
+        return ["nsenter", f"--net={self.netns}", "--", *argv]
 
     def in_network(self, make):
         """Calls `make()` in a thread that has joined the host's network namespace, so that the
@@ -247,7 +279,7 @@ class BootedHost:
         result = {}
 
         def body():
-            fd = os.open(f"/proc/{self.pid}/ns/net", os.O_RDONLY)
+            fd = os.open(self.netns, os.O_RDONLY)
             try:
                 if _libc.setns(fd, CLONE_NEWNET) != 0:
                     raise OSError(ctypes.get_errno(), "setns into the host's network namespace")
@@ -262,10 +294,23 @@ class BootedHost:
             raise AssertionError("could not create the object in the host's network namespace")
         return result["value"]
 
+    def reboot(self, timeout=90):
+        """`systemctl reboot` in the host: its systemd shuts down, nspawn exits (as it does on a
+        reboot) and the same tree boots again, in the same network namespace."""
+        self.run(["systemctl", "reboot"], check=False)
+        try:
+            self.nspawn.wait(60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the host did not shut down for its reboot:\n{read_text(self.log)[-3000:]}")
+        remove_cgroup_tree(self.cgroup)
+        return self.boot(timeout)
+
     def stop(self):
         """Power off (nspawn turns SIGTERM into an orderly shutdown), SIGKILL after 30 s, and
-        remove the copy of the tree."""
+        remove the copy of the tree and the network namespace."""
         if self.nspawn is not None and self.nspawn.poll() is None:
             Processes.stop(self.nspawn, signal.SIGTERM, timeout=30)
         remove_cgroup_tree(self.cgroup)
+        if self.netns:
+            subprocess.run(["ip", "netns", "delete", os.path.basename(self.netns)], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)

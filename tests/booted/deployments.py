@@ -25,13 +25,14 @@ STATUS_PUSH_TIMERS = ("ovpn-status-push.service", "ovpn-status-push.timer",
                       "ovpn-status-push-tcp.service", "ovpn-status-push-tcp.timer")
 
 
-def built_debs():
-    """The package and a newer build of it: OMP_DEB / OMP_DEB_NEWER, as tools/booted-test.sh
-    builds them."""
-    deb, newer = os.environ.get("OMP_DEB"), os.environ.get("OMP_DEB_NEWER")
-    if not deb or not newer:
-        raise AssertionError("set OMP_DEB and OMP_DEB_NEWER (tools/booted-test.sh builds them)")
-    return deb, newer
+def installed_version(host):
+    """The version of ovpn-mgmt-push dpkg has installed in `host`."""
+    return host.run(["dpkg-query", "-W", "-f=${Version}", "ovpn-mgmt-push"]).stdout
+
+
+def deb_version(deb):
+    return subprocess.run(["dpkg-deb", "-f", deb, "Version"], capture_output=True, text=True,
+                          check=True).stdout.strip()
 
 
 def readme_install_steps():
@@ -43,13 +44,15 @@ def readme_install_steps():
 
 
 class Server:
-    """A booted Debian 12 server with the PKI of the test, OpenVPN's UDP and TCP instances in
+    """A booted Debian server (the release under test, or `release`) with the PKI of the test, OpenVPN's UDP and TCP instances in
     /etc/openvpn/server, and (with `variant`) the old monitoring deployed as today."""
 
-    def __init__(self, procs, work, variant=ONESHOT_TIMER, name="vpn1", server_id="7", token="old-secret-token"):
+    def __init__(self, procs, work, variant=ONESHOT_TIMER, name="vpn1", server_id="7", token="old-secret-token",
+                 release=None):
         self.procs, self.work, self.server_id, self.token = procs, work, server_id, token
         self.pki = Pki(work.join(f"pki-{name}"))
-        self.host = BootedHost(procs, name)
+        self.host = BootedHost(procs, name, release)
+        self.release = self.host.release
         h = self.host
         for f in ("ca.crt", "server.crt", "server.key"):
             h.copy_in(self.pki.path(f), f"/etc/openvpn/server/{f}")
@@ -81,10 +84,19 @@ class Server:
     def boot(self):
         self.host.boot()
         self.panel = self.host.in_network(lambda: PanelStandIn(port=PANEL_PORT))
+        self._wait_for_openvpn()
+        return self
+
+    def reboot(self):
+        """The host reboots; OpenVPN's units come up again (the panel stays: it listens in the
+        host's network namespace, which outlives the reboot)."""
+        self.host.reboot()
+        self._wait_for_openvpn()
+
+    def _wait_for_openvpn(self):
         for unit in OVPN_UNITS:
             wait_until(lambda: self.host.show(unit, "StatusText")["StatusText"] == "Initialization Sequence Completed",
                        30, interval=0.2, what=f"{unit} to start")
-        return self
 
     def stop(self):
         if self.panel:

@@ -1,6 +1,7 @@
-"""A fleet as operators run one: a signed apt repository built by tools/apt-repo.sh and served
-over HTTP, booted Debian 12 servers with the old monitoring deployed, and ansible-playbook
-reaching them over real SSH (the ProxyCommand runs each server's own sshd in inetd mode)."""
+"""A fleet as operators run one: a signed apt repository built by tools/apt-repo.sh (a suite per
+Debian release) and served over HTTP, booted Debian 12 and 13 servers with the old monitoring
+deployed, and ansible-playbook reaching them over real SSH (the ProxyCommand runs each server's
+own sshd in inetd mode)."""
 import functools
 import http.server
 import os
@@ -10,12 +11,13 @@ import subprocess
 import threading
 import time
 
+from booted_host import root_tree
 from deployments import Server
 from harness import wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
-ANSIBLE = os.path.join(ROOT, "deploy", "ansible")
+ANSIBLE = os.path.realpath(os.path.join(ROOT, "deploy", "ansible"))
 REPO_PORT = 8090  # inside each server's own network namespace
 TOKEN = "fleet-vault-token-7f3a9c"
 
@@ -39,10 +41,11 @@ class SignedRepository:
     def env(self):
         return {**os.environ, "GNUPGHOME": self.gnupghome}
 
-    def publish(self, deb):
-        """Adds `deb`; returns what the script printed (the sources stanza)."""
+    def publish(self, *debs):
+        """Adds `debs` (each to its release's suite); returns what the script printed (the
+        sources stanzas)."""
         env = {**self.env(), "APT_REPO_SIGNING_KEY": self.fingerprint, "APT_REPO_URI": self.uri()}
-        done = subprocess.run([os.path.join(ROOT, "tools", "apt-repo.sh"), self.dir, deb], env=env,
+        done = subprocess.run([os.path.join(ROOT, "tools", "apt-repo.sh"), self.dir, *debs], env=env,
                               capture_output=True, text=True)
         if done.returncode != 0:
             raise AssertionError(f"tools/apt-repo.sh failed:\n{done.stdout}{done.stderr}")
@@ -126,24 +129,61 @@ def proxy_pids(argv):
     return found
 
 
-class Fleet:
-    """The servers, the repository, the SSH key, the vault and the inventory of one test."""
+class ControlNode:
+    """Debian 13's Ansible (ansible-core 2.19) as the control node: ansible-playbook run from a
+    Debian 13 tree, through chroot in a mount namespace of its own, on an overlay of the cached
+    tree (nothing it writes stays). It shares this machine's pid namespace, so the inventory's
+    ProxyCommand (nsenter into each host's sshd) works from it as from this machine; the test's
+    folder and the repository's deploy/ansible are bound in at the same paths."""
 
-    def __init__(self, procs, work, variants):
+    PACKAGES = ["ansible-core", "openssh-client", "python3"]
+
+    def __init__(self, release, work):
+        self.tree = root_tree(release, self.PACKAGES)
+        self.release = release
+        self.scratch = work.join("control-node")
+        for d in ("upper", "work", "root"):
+            os.makedirs(os.path.join(self.scratch, d), exist_ok=True)
+
+    def wrap(self, argv, binds):
+        """argv run in the control node, with `binds` (paths of this machine) bound in as they are."""
+        root = os.path.join(self.scratch, "root")
+        mounts = [f"mount -t overlay overlay -o lowerdir={self.tree},upperdir={self.scratch}/upper,"
+                  f"workdir={self.scratch}/work {root}"]
+        for fs in ("proc", "dev", "sys"):
+            mounts.append(f"mount --rbind /{fs} {root}/{fs}")
+        for path in binds:
+            mounts.append(f"mkdir -p {root}{path} && mount --bind {path} {root}{path}")
+        script = " && ".join(mounts) + f' && exec chroot {root} "$@"'
+        return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, "control-node", *argv]
+
+
+class Fleet:
+    """The servers, the repository, the SSH key, the vault and the inventory of one test.
+    `hosts` is a (variant of the old monitoring, Debian release) pair per server."""
+
+    def __init__(self, procs, work, hosts):
         self.work = work
         self.key = work.join("id_ed25519")
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.key], check=True)
         with open(self.key + ".pub") as f:
             public_key = f.read()
         self.repo = SignedRepository(work)
-        self.servers = [FleetServer(procs, work, public_key, variant=variant, name=f"fleet{i + 1}",
-                                    server_id=str(11 + i)) for i, variant in enumerate(variants)]
+        self.servers = [FleetServer(procs, work, public_key, variant=variant, release=release, name=f"fleet{i + 1}",
+                                    server_id=str(11 + i)) for i, (variant, release) in enumerate(hosts)]
         self.vault_password = work.join("vault-password")
         with open(self.vault_password, "w") as f:
             f.write("test-vault-password\n")
 
-    def boot(self, deb):
-        self.repo.publish(deb)
+    def releases(self):
+        return list(dict.fromkeys(s.release for s in self.servers))
+
+    def builds(self, newer=False):
+        """The package of each release in the fleet (or the newer build of each)."""
+        return [r.debs()[1 if newer else 0] for r in self.releases()]
+
+    def boot(self):
+        self.repo.publish(*self.builds())
         for s in self.servers:
             s.boot()
             s.repo_server = self.repo.serve_in(s.host)
@@ -189,14 +229,16 @@ class Fleet:
                 "ANSIBLE_RETRY_FILES_ENABLED": "False", "ANSIBLE_LOCAL_TEMP": self.work.join("ansible-tmp"),
                 "ANSIBLE_SSH_CONTROL_PATH_DIR": self.work.join("cp"), "ANSIBLE_FORCE_COLOR": "0"}
 
-    def play(self, *extra):
-        """ansible-playbook site.yml, verbose (-v: the token must not show even then). Returns
-        (exit status, output, {host: recap counts}, seconds)."""
+    def play(self, *extra, control=None):
+        """ansible-playbook site.yml, verbose (-v: the token must not show even then), from this
+        machine or from `control` (a ControlNode). Returns (exit status, output, {host: recap
+        counts}, seconds)."""
         started = time.monotonic()
-        done = subprocess.run(["ansible-playbook", "-v", "-i", self.inventory, "-e", f"@{self.vault}",
-                               "--vault-password-file", self.vault_password, *extra,
-                               os.path.join(ANSIBLE, "site.yml")],
-                              capture_output=True, text=True, env=self.ansible_env(), timeout=900)
+        argv = ["ansible-playbook", "-v", "-i", self.inventory, "-e", f"@{self.vault}",
+                "--vault-password-file", self.vault_password, *extra, os.path.join(ANSIBLE, "site.yml")]
+        if control:
+            argv = control.wrap(argv, binds=[self.work.path, os.path.realpath(ANSIBLE)])
+        done = subprocess.run(argv, capture_output=True, text=True, env=self.ansible_env(), timeout=900)
         took = time.monotonic() - started
         output = done.stdout + done.stderr
         recap = {}

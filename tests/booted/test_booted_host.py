@@ -1,6 +1,7 @@
-"""ovpn-mgmt-push on a real, booted Debian 12 server: systemd as PID 1, apt, Debian's own
-openvpn-server@ units, and the old timer script deployed as the fleet has it. Each case boots
-a server of its own, so no case depends on another.
+"""ovpn-mgmt-push on a real, booted Debian server (Debian 12 or 13: OMP_SUITE, with the build
+for that release): systemd as PID 1, apt, Debian's own openvpn-server@ units, and the old
+timer script deployed as the fleet has it. Each case boots a server of its own, so no case
+depends on another.
 
 Figures (time to the first POST, exposure, memory) are printed as `figure:` lines."""
 import glob
@@ -10,7 +11,8 @@ import sys
 import time
 import unittest
 
-from deployments import ONESHOT_TIMER, STATUS_PUSH_TIMERS, Server, built_debs
+from deployments import ONESHOT_TIMER, STATUS_PUSH_TIMERS, Server
+from releases import under_test
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from harness import Processes, Workdir, read_text, users_by_name, wait_until  # noqa: E402
@@ -29,10 +31,11 @@ class BootedServerCase(unittest.TestCase):
         self.addCleanup(self.procs.stop_all)
         self.work = Workdir("omp-booted-")
         self.addCleanup(self.work.remove)
-        self.deb, self.newer_deb = built_debs()
+        self.release = under_test()
+        self.deb, self.newer_deb = self.release.debs()
 
     def server(self, **kwargs):
-        server = Server(self.procs, self.work, **kwargs)
+        server = Server(self.procs, self.work, release=self.release, **kwargs)
         self.addCleanup(server.stop)
         return server.boot()
 
@@ -75,6 +78,11 @@ class BootedServerCase(unittest.TestCase):
         return record
 
 
+def apt_install(outcomes):
+    """What the README's `apt install ./ovpn-mgmt-push_VERSION_amd64.deb` step printed."""
+    return next(done for step, done in outcomes.items() if step.startswith("apt install "))
+
+
 class MigrationFromTheTimerScript(BootedServerCase):
     def assert_old_units_retired(self, server, units):
         h = server.host
@@ -88,7 +96,7 @@ class MigrationFromTheTimerScript(BootedServerCase):
 
     def assert_daemon_runs_from_the_package(self, server, started):
         state = server.host.show(UNIT, "FragmentPath", "ActiveState", "UnitFileState", "NRestarts")
-        self.assertEqual(state["FragmentPath"], "/lib/systemd/system/ovpn-mgmt-push.service")
+        self.assertEqual(state["FragmentPath"], f"{server.release.unit_dir}/ovpn-mgmt-push.service")
         self.assertEqual(state["ActiveState"], "active")
         self.assertEqual(state["UnitFileState"], "enabled")
         self.assertEqual(state["NRestarts"], "0")
@@ -106,7 +114,7 @@ class MigrationFromTheTimerScript(BootedServerCase):
         wait_until(lambda: server.script_posts(), 15, what="the old script's first POST")
         outcomes, started = server.install_as_readme_says(self.deb)
 
-        install = outcomes["apt install ./ovpn-mgmt-push_0.1.0_amd64.deb"]
+        install = apt_install(outcomes)
         self.assertIn("retired the old timer script's ovpn-mgmt-push.timer: stopped, disabled, unit file kept as "
                       "/etc/systemd/system/ovpn-mgmt-push.timer.bak-ovpn-mgmt-push-", install.stdout)
         self.assertIn("retired the old timer script's ovpn-mgmt-push.service: stopped, unit file kept as", install.stdout)
@@ -137,7 +145,7 @@ class MigrationFromTheTimerScript(BootedServerCase):
         server = self.server(variant=STATUS_PUSH_TIMERS)
         wait_until(lambda: server.script_posts(), 15, what="the old script's first POST")
         outcomes, started = server.install_as_readme_says(self.deb)
-        install = outcomes["apt install ./ovpn-mgmt-push_0.1.0_amd64.deb"].stdout
+        install = apt_install(outcomes).stdout
         for timer in ("ovpn-status-push.timer", "ovpn-status-push-tcp.timer"):
             self.assertIn(f"retired the old timer script's {timer}: stopped, disabled", install)
         self.assert_old_units_retired(server, STATUS_PUSH_TIMERS)
@@ -313,7 +321,7 @@ class FreshInstall(BootedServerCase):
         wait_until(lambda: server.agent_posts(), 10, what="a POST")
         h.run(["apt-get", "purge", "-y", "ovpn-mgmt-push"])
         for path in ("/usr/sbin/ovpn-mgmt-push", "/usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push.so",
-                     "/lib/systemd/system/ovpn-mgmt-push.service", "/etc/default/ovpn-mgmt-push",
+                     f"{self.release.unit_dir}/ovpn-mgmt-push.service", "/etc/default/ovpn-mgmt-push",
                      "/var/lib/ovpn-mgmt-push", "/run/ovpn-mgmt-push", "/usr/share/doc/ovpn-mgmt-push",
                      "/usr/share/man/man8/ovpn-mgmt-push.8.gz",
                      "/etc/systemd/system/multi-user.target.wants/ovpn-mgmt-push.service"):

@@ -3,14 +3,19 @@
 #pragma once
 
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 inline std::string read_test_data(const std::string& relative) {
     std::ifstream in(std::string(OMP_TEST_DATA) + "/" + relative, std::ios::binary);
@@ -51,3 +56,55 @@ struct TempFile {
     TempFile& operator=(const TempFile&) = delete;
     void write(const std::string& text) const { std::ofstream(path, std::ios::trunc) << text; }
 };
+
+// A stand-in server on a unix stream socket (DIR/NAME) for fault injection: it accepts one
+// connection, hands it to `serve` in a thread of its own, and closes it when `serve` returns.
+class OneConnectionServer {
+  public:
+    OneConnectionServer(const std::string& name, std::function<void(int)> serve) {
+        path_ = dir_.str() + "/" + name;
+        listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::strcpy(address.sun_path, path_.c_str());
+        if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+            ::listen(listener_, 1) != 0) {
+            throw std::runtime_error("cannot listen on " + path_);
+        }
+        thread_ = std::thread([this, serve] {
+            int conn = ::accept(listener_, nullptr, nullptr);
+            if (conn < 0) return;
+            serve(conn);
+            ::close(conn);
+        });
+    }
+    ~OneConnectionServer() {
+        ::shutdown(listener_, SHUT_RDWR);  // an accept() still waiting returns
+        thread_.join();
+        ::close(listener_);
+    }
+    OneConnectionServer(const OneConnectionServer&) = delete;
+    OneConnectionServer& operator=(const OneConnectionServer&) = delete;
+    const std::string& path() const { return path_; }
+
+  private:
+    TempDir dir_;
+    std::string path_;
+    int listener_ = -1;
+    std::thread thread_;
+};
+
+// What one read() of `fd` gives (a command a stand-in waits for); empty at its end or on error.
+inline std::string read_some(int fd) {
+    char buffer[256];
+    auto n = ::read(fd, buffer, sizeof buffer);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+}
+
+inline void send_all(int fd, const std::string& text) {
+    for (std::size_t sent = 0; sent < text.size();) {
+        auto n = ::write(fd, text.data() + sent, text.size() - sent);
+        if (n <= 0) return;  // the client went away: what a stand-in may see
+        sent += static_cast<std::size_t>(n);
+    }
+}

@@ -120,6 +120,7 @@ omp::event::Event disconnect(const std::string& name, std::uint16_t port, std::i
     e.real_port = port;
     e.ts_us = ts_us;
     e.bytes_received = 1000;
+    e.bytes_sent = 2000;
     return e;
 }
 
@@ -409,6 +410,44 @@ BOOST_AUTO_TEST_CASE(an_event_later_than_the_poll_brings_openvpns_figures_to_the
     BOOST_TEST(ended[0]["bytes_received"] == 1000);
     BOOST_TEST(ended[0]["reason"] == "ping-timeout");  // kept from the poll's record
     BOOST_TEST(d.runner.records().size() == 0u);
+}
+
+// OpenVPN 2.7 with DCO may leave bytes_received/bytes_sent out of a disconnect's environment.
+omp::event::Event alice_disconnects_without_counters() {
+    auto e = alice_disconnects();
+    e.bytes_received.reset();
+    e.bytes_sent.reset();
+    return e;
+}
+
+BOOST_AUTO_TEST_CASE(a_disconnect_event_without_byte_counts_carries_the_last_polled_counters) {
+    Daemon d({listed_alice()});
+    d.cycle(0ms);
+    d.world.log_reasons["alice"] = {std::string("exit")};
+    d.runner.on_event(alice_disconnects_without_counters(), d.t0 + 100ms);
+    d.world.reports = {report({})};
+    d.cycle(200ms);
+    auto ended = d.last_post()["sessions_ended"];
+    BOOST_REQUIRE(ended.size() == 1u);
+    BOOST_TEST(ended[0]["observed"] == "event");
+    BOOST_TEST(ended[0]["bytes_received"] == 123);  // as the last poll listed her
+    BOOST_TEST(ended[0]["bytes_sent"] == 456);
+    BOOST_TEST(ended[0]["disconnected_at"] == 1800000009);  // the event's own time
+}
+
+BOOST_AUTO_TEST_CASE(a_late_event_without_byte_counts_keeps_the_counters_of_the_polls_record) {
+    Daemon d({listed_alice()});
+    d.cycle(0ms);
+    d.world.reports = {report({})};
+    d.world.log_reasons["alice"] = {std::string("ping-timeout")};
+    d.cycle(2000ms, refused());  // the poll's record is pending
+    d.runner.on_event(alice_disconnects_without_counters(), d.t0 + 2100ms);
+    d.cycle(4000ms);
+    auto ended = d.last_post()["sessions_ended"];
+    BOOST_REQUIRE(ended.size() == 1u);
+    BOOST_TEST(ended[0]["observed"] == "event");
+    BOOST_TEST(ended[0]["bytes_received"] == 123);
+    BOOST_TEST(ended[0]["bytes_sent"] == 456);
 }
 
 BOOST_AUTO_TEST_CASE(an_event_later_than_an_acknowledged_record_makes_none) {

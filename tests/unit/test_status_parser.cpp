@@ -9,11 +9,13 @@ using omp::Session;
 
 namespace {
 
-const Session& find(const ParsedStatus& p, const std::string& username) {
+// By `const char*`: a std::string argument would be a temporary that GCC 14's
+// -Wdangling-reference takes the returned reference to point into.
+const Session& find(const ParsedStatus& p, const char* username) {
     for (const auto& s : p.sessions) {
         if (s.username == username) return s;
     }
-    BOOST_FAIL("no session for " + username);
+    BOOST_FAIL(std::string("no session for ") + username);
     throw std::logic_error("unreachable");
 }
 

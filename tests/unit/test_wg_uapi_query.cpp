@@ -1,12 +1,8 @@
 // The UAPI query's socket handling against stand-in UAPI servers for the faults (silence, a cut
 // answer, a refusal, a failed get). The real wireguard-go is in tests/e2e/test_wireguard.py.
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -28,43 +24,18 @@ std::string fixture() {
 // Listens on DIR/wg0.sock; for its one connection, reads the request and then does `answer`.
 class StandInUapi {
   public:
-    explicit StandInUapi(std::function<void(int)> answer) {
-        path_ = dir_.str() + "/wg0.sock";
-        listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        std::strcpy(address.sun_path, path_.c_str());
-        BOOST_REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) ==
-                      0);
-        BOOST_REQUIRE(::listen(listener_, 1) == 0);
-        thread_ = std::thread([this, answer] {
-            int conn = ::accept(listener_, nullptr, nullptr);
-            if (conn < 0) return;
-            char request[16] = {};
-            (void)::read(conn, request, sizeof request);
-            request_ = request;
-            answer(conn);
-            ::close(conn);
-        });
-    }
-    ~StandInUapi() {
-        ::shutdown(listener_, SHUT_RDWR);
-        thread_.join();
-        ::close(listener_);
-    }
-    const std::string& path() const { return path_; }
+    explicit StandInUapi(std::function<void(int)> answer)
+        : server_("wg0.sock", [this, answer](int conn) {
+              request_ = read_some(conn);
+              answer(conn);
+          }) {}
+    const std::string& path() const { return server_.path(); }
     const std::string& request() const { return request_; }
 
   private:
-    TempDir dir_;
-    std::string path_, request_;
-    int listener_ = -1;
-    std::thread thread_;
+    std::string request_;
+    OneConnectionServer server_;  // last: its thread is joined before request_ goes
 };
-
-void send_all(int fd, const std::string& text) {
-    (void)::write(fd, text.data(), text.size());
-}
 
 omp::SourceReport run(const std::string& socket, std::chrono::milliseconds timeout = 2000ms) {
     omp::WgOptions options;
