@@ -34,9 +34,11 @@ run() {
   "$@" || status=1
   echo "figure: booted $what: $((SECONDS - started)) s"
 }
+run "the builds" python3 -m unittest -v test_builds
 for suite in bookworm trixie; do
   run "host cases on $suite" env OMP_SUITE=$suite python3 -m unittest -v test_booted_host
 done
 run "OpenVPN 2.7 on trixie" env OMP_SUITE=trixie python3 -m unittest -v test_openvpn27
+run "Debian 12 upgraded in place to 13" python3 -m unittest -v test_release_upgrade
 run "fleet of bookworm and trixie" python3 -m unittest -v test_fleet
 exit $status

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs, with apt, every Debian 12 package that building and testing ovpn-mgmt-push needs.
+# Installs, with apt, every package of this Debian 12 machine that building and testing
+# ovpn-mgmt-push needs (the Debian 13 trees the tests use are made by debootstrap).
 # Does nothing (and needs no network) when they are all present already.
 set -euo pipefail
 
@@ -20,8 +21,9 @@ packages=(
   wireguard-tools wireguard-go
   # the package test: build, lint and check the unit
   build-essential debhelper dpkg-dev lintian systemd man-db
-  # booted-host tests: a Debian 12 tree booted with systemd as PID 1 under systemd-nspawn
-  debootstrap systemd-container
+  # the package builds and the booted-host tests: Debian 12 and 13 trees, built in or booted
+  # with systemd as PID 1 under systemd-nspawn, each host in a named network namespace (ip)
+  debootstrap systemd-container iproute2
   # the fleet: a signed apt repository (tools/apt-repo.sh), the Ansible role over SSH
   reprepro gnupg ansible-core ansible-lint openssh-client
 )

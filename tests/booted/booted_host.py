@@ -54,12 +54,14 @@ def debian_mirror():
     return match.group(1)
 
 
-def root_tree(release, packages=None):
-    """The cached tree of `release` (a booted test host's packages, or `packages`), made by
-    debootstrap on first use (under a lock, so two runs at once make it once). Its name carries
-    a hash of the package list: a new list, a new tree."""
-    packages = packages or [*PACKAGES, *release.libraries]
-    key = hashlib.sha256(" ".join([release.suite, release.openvpn_from, *packages]).encode()).hexdigest()[:12]
+def root_tree(release, apt_installs=()):
+    """The cached tree of `release`, made by debootstrap on first use (under a lock, so two runs
+    at once make it once), with `apt_installs` added by apt (packages that debootstrap cannot
+    resolve: those depending on a virtual package). Its name carries a hash of what is in it:
+    a new list, a new tree."""
+    packages = [*PACKAGES, *release.libraries]
+    contents = [release.suite, release.openvpn_from, *packages, *(["+", *apt_installs] if apt_installs else [])]
+    key = hashlib.sha256(" ".join(contents).encode()).hexdigest()[:12]
     tree = os.path.join(CACHE, f"{release.suite}{'-' + release.openvpn_from if release.openvpn_from else ''}-{key}")
     os.makedirs(CACHE, exist_ok=True)
     with open(os.path.join(CACHE, ".lock"), "w") as lock:
@@ -74,7 +76,13 @@ def root_tree(release, packages=None):
             done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={','.join(packages)}", release.suite,
                                    partial, mirror], stdout=out, stderr=subprocess.STDOUT)
             if done.returncode == 0 and release.openvpn_from:
-                done = _openvpn_from(partial, release.openvpn_from, mirror, out)
+                # OpenVPN from another suite of the same archive (backports); the suite's list
+                # stays, as on a server that uses backports.
+                with open(os.path.join(partial, f"etc/apt/sources.list.d/{release.openvpn_from}.list"), "w") as f:
+                    f.write(f"deb {mirror} {release.openvpn_from} main\n")
+                done = _apt_install(partial, ["-t", release.openvpn_from, "openvpn"], out)
+            if done.returncode == 0 and apt_installs:
+                done = _apt_install(partial, list(apt_installs), out)
         if done.returncode != 0:
             raise AssertionError(f"making the {release.name} tree failed:\n{read_text(log)[-3000:]}")
         _prepare_tree(partial)
@@ -83,13 +91,10 @@ def root_tree(release, packages=None):
         return tree
 
 
-def _openvpn_from(root, suite, mirror, out):
-    """OpenVPN from another suite of the same archive (backports), installed in the tree with
-    this machine's network; the suite's list stays, as on a server that uses backports."""
-    with open(os.path.join(root, f"etc/apt/sources.list.d/{suite}.list"), "w") as f:
-        f.write(f"deb {mirror} {suite} main\n")
+def _apt_install(root, arguments, out):
+    """apt-get install ARGUMENTS in the tree, under nspawn with this machine's network."""
     return subprocess.run(["systemd-nspawn", "--quiet", "--keep-unit", "--register=no", "-D", root, "sh", "-c",
-                           f"apt-get update -qq && apt-get install -y -qq -t {suite} openvpn && apt-get clean"],
+                           f"apt-get update -qq && apt-get install -y -qq {' '.join(arguments)} && apt-get clean"],
                           stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **HOST_ENV})
 
 
@@ -208,7 +213,8 @@ class BootedHost:
         env = dict(os.environ, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY="1")
         self.nspawn = self.procs.start(
             ["systemd-nspawn", "--keep-unit", "--register=no", "--quiet", "-D", self.root, "-b",
-             f"--network-namespace-path={self.netns}", "--bind=/dev/net/tun",
+             # CAP_NET_ADMIN, as --private-network grants it: the namespace is the host's own.
+             f"--network-namespace-path={self.netns}", "--capability=CAP_NET_ADMIN", "--bind=/dev/net/tun",
              *[f"--bind={b}" for b in self.binds],
              f"--machine={re.sub('[^a-z0-9-]', 'x', os.path.basename(self.dir).lower())[:60]}"],
             log_path=self.log, preexec_fn=enter_own_cgroup, env=env)

@@ -136,10 +136,8 @@ class ControlNode:
     ProxyCommand (nsenter into each host's sshd) works from it as from this machine; the test's
     folder and the repository's deploy/ansible are bound in at the same paths."""
 
-    PACKAGES = ["ansible-core", "openssh-client", "python3"]
-
     def __init__(self, release, work):
-        self.tree = root_tree(release, self.PACKAGES)
+        self.tree = root_tree(release, apt_installs=("ansible-core",))
         self.release = release
         self.scratch = work.join("control-node")
         for d in ("upper", "work", "root"):

@@ -15,7 +15,8 @@ from booted_host import CACHE
 
 # Headers passed on in each direction; the rest (hop-by-hop ones above all) are not.
 REQUEST_HEADERS = ("Range", "If-Range", "If-Modified-Since", "If-None-Match", "Cache-Control", "User-Agent")
-ANSWER_HEADERS = ("Content-Type", "Content-Length", "Content-Range", "Last-Modified", "ETag", "Accept-Ranges")
+ANSWER_HEADERS = ("Content-Type", "Content-Length", "Content-Range", "Last-Modified", "ETag", "Accept-Ranges",
+                  "Location")
 
 
 class MirrorProxy:
