@@ -35,12 +35,19 @@ def deb_version(deb):
                           check=True).stdout.strip()
 
 
-def readme_install_steps():
-    """The commands of the README's "Install, set up, enable" block, in order."""
+def readme_commands(heading):
+    """The commands of the first indented block under README's `heading`, in order (a
+    trailing `  # comment` dropped)."""
     with open(README) as f:
-        text = f.read()
-    block = text.split("### Install, set up, enable", 1)[1].split("\n\n", 2)[1]
-    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+        section = f.read().split(f"\n{heading}\n", 1)[1]
+    lines = section.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("    "))
+    block = []
+    for line in lines[first:]:
+        if not line.startswith("    "):
+            break
+        block.append(line.split("  #")[0].strip())
+    return block
 
 
 class Server:
@@ -110,7 +117,7 @@ class Server:
         h = self.host
         h.copy_in(deb, f"/root/{os.path.basename(deb)}")
         outcomes, started = {}, {}
-        for step in readme_install_steps():
+        for step in readme_commands("### Install, set up, enable"):
             started[step] = time.time()
             if step.startswith("editor "):
                 printed = re.search(r"MGMT_ENDPOINTS=\S+", outcomes["ovpn-mgmt-push setup"].stdout)

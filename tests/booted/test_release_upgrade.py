@@ -15,7 +15,7 @@ import unittest
 
 import test_booted_host as booted
 from booted_host import debian_mirror
-from deployments import ONESHOT_TIMER, OVPN_UNITS, README, Server, deb_version, installed_version
+from deployments import ONESHOT_TIMER, OVPN_UNITS, Server, deb_version, installed_version, readme_commands
 from fleet import SignedRepository
 from harness import read_text, users_by_name, wait_until
 from mirror_proxy import MirrorProxy
@@ -23,13 +23,6 @@ from releases import BOOKWORM, TRIXIE
 
 REPO_PORT = 8090
 PLUGIN_LINE = re.compile(r"(?m)^plugin /usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push\.so .*$")
-
-
-def readme_upgrade_steps():
-    """The commands of the README's "Upgrading a server from Debian 12 to 13" block, in order."""
-    text = read_text(README)
-    block = text.split("### Upgrading a server from Debian 12 to 13", 1)[1].split("\n\n", 2)[1]
-    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
 
 
 def stanza_for(printed, suite):
@@ -54,6 +47,7 @@ class UpgradeInPlace(booted.BootedServerCase):
         h.binds.append(f"{MirrorProxy.ARCHIVES}:/var/cache/apt/archives")
         server.boot()
         repo_server = repo.serve_in(h)
+        self.addCleanup(repo_server.server_close)
         self.addCleanup(repo_server.shutdown)
         mirror = MirrorProxy(h, debian_mirror())
         self.addCleanup(mirror.close)
@@ -80,7 +74,7 @@ class UpgradeInPlace(booted.BootedServerCase):
 
         upgrade_started = time.time()
         outcomes = {}
-        for step in readme_upgrade_steps():
+        for step in readme_commands("### Upgrading a server from Debian 12 to 13"):
             if step == "reboot":
                 server.reboot()
                 continue
