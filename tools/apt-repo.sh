@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds, or adds to, a signed apt repository of ovpn-mgmt-push in OUTDIR, with reprepro: one
 # suite per Debian release, bookworm (Debian 12) and trixie (Debian 13), component main, amd64.
-# Each .deb goes to the suite its version names (tools/build-deb.sh: ~deb12u1 -> bookworm,
-# ~deb13u1 -> trixie); a .deb without that suffix is refused. InRelease and Release.gpg are
+# Each .deb goes to the suite its version names (tools/build-deb.sh: +deb12u1 -> bookworm,
+# +deb13u1 -> trixie); a .deb without that suffix is refused. InRelease and Release.gpg are
 # signed by the key whose fingerprint is in APT_REPO_SIGNING_KEY, taken from the keyring in
 # GNUPGHOME as gpg does; apt 3.0 (Debian 13) checks them with sqv, which accepts Ed25519 and
 # RSA of 3072 bits or more, not DSA, RSA under 2048 bits or SHA-1 self-signatures.
@@ -29,15 +29,15 @@ fi
 # suite_of DEB: the suite a build belongs to, by its version's release suffix.
 suite_of() {
   case $(dpkg-deb -f "$1" Version) in
-    *~deb12u[0-9]*) echo bookworm ;;
-    *~deb13u[0-9]*) echo trixie ;;
+    *+deb12u[0-9]*) echo bookworm ;;
+    *+deb13u[0-9]*) echo trixie ;;
     *) return 1 ;;
   esac
 }
 for deb in "$@"; do
   if [ ! -f "$deb" ]; then echo "apt-repo: no such package \`$deb'" >&2; exit 2; fi
   if ! suite_of "$deb" >/dev/null; then
-    echo "apt-repo: \`$deb' (version $(dpkg-deb -f "$deb" Version)) names no Debian release (~deb12u1, ~deb13u1): build it with tools/build-deb.sh" >&2
+    echo "apt-repo: \`$deb' (version $(dpkg-deb -f "$deb" Version)) names no Debian release (+deb12u1, +deb13u1): build it with tools/build-deb.sh" >&2
     exit 2
   fi
 done

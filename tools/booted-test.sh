@@ -17,12 +17,14 @@ if [ -z "${OMP_DEB_DIR:-}" ]; then
   debs=$(mktemp -d /tmp/omp-booted-debs-XXXXXX)
   trap 'rm -rf "$debs"' EXIT
   echo "== building the package for each release, and a newer build of each"
-  eval "$(tools/test-debs.sh "$debs")"
+  built=$(tools/test-debs.sh "$debs")
+  eval "$built"
 fi
 cd tests/booted
 export PYTHONDONTWRITEBYTECODE=1
 if [ $# -gt 0 ]; then
-  exec python3 -m unittest -v "$@"
+  python3 -m unittest -v "$@"
+  exit  # with unittest's status; the EXIT trap removes the packages built here
 fi
 
 status=0

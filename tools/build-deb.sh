@@ -4,12 +4,14 @@
 # default: this machine's. The build runs in a clean tree of that release (tools/build-tree.sh:
 # debootstrap, under systemd-nspawn with a throwaway overlay and no network), with its
 # compiler, Boost and debhelper; the unit tests run inside the build, warnings as errors; then
-# that release's lintian must find no error and no warning.
+# that release's lintian must find no error and no warning. Prints the paths of the .debs of
+# that release in OUTDIR.
 #
 # The version is the changelog's with the release's suffix, as Debian's own stable updates
-# carry: 0.1.0~deb12u1 for bookworm, 0.1.0~deb13u1 for trixie. The Debian 13 build sorts
+# carry: 0.1.0+deb12u1 for bookworm, 0.1.0+deb13u1 for trixie. The Debian 13 build sorts
 # above the Debian 12 build of the same version, so a server upgraded to Debian 13 moves to it,
-# and both builds live in one pool.
+# and both builds live in one pool; both sort above a plain 0.1.0 built before, so servers
+# that run one upgrade to them.
 #
 # With NEWER_VERSION it then builds the same tree again as that version (a changelog entry of
 # its own, an incremental build): the "newer build" that the upgrade tests install over the
@@ -38,7 +40,7 @@ base=$(dpkg-parsechangelog -S Version)
 
 # changelog_entry VERSION TEXT: a new top entry for this release, as dch would write it.
 changelog_entry() {
-  { printf 'ovpn-mgmt-push (%s~deb%su1) %s; urgency=medium\n\n  * %s\n\n -- %s  %s\n\n' \
+  { printf 'ovpn-mgmt-push (%s+deb%su1) %s; urgency=medium\n\n  * %s\n\n -- %s  %s\n\n' \
       "$1" "$release" "$suite" "$2" "ovpn-mgmt-push developers <ovpn-mgmt-push@example.org>" "$(date -R)"
     cat "$work/src/debian/changelog"; } >"$work/changelog"
   mv "$work/changelog" "$work/src/debian/changelog"
@@ -57,7 +59,7 @@ in_tree() {
 build() {
   in_tree "dpkg-buildpackage -us -uc -b $*" >"$work/build.log" 2>&1 && return
   echo "build-deb: the build for Debian $release ($suite) failed:" >&2
-  sed 's/\x1b\[[0-9;]*[mK]//g' "$work/build.log" | grep -E -A3 'error:|FAILED|\*\*\*' | head -60 >&2
+  { sed 's/\x1b\[[0-9;]*[mK]//g' "$work/build.log" | grep -E -A3 'error:|FAILED|\*\*\*' | head -60; } >&2 || true
   tail -15 "$work/build.log" >&2
   exit 1
 }
@@ -80,4 +82,4 @@ fi
 sed "s/^/build-deb: lintian ($suite): /" "$work/lintian.log" >&2
 mv "$work"/*.deb "$out"/
 echo "build-deb: built for Debian $release ($suite) in $(($(date +%s) - started)) s" >&2
-ls "$out"/ovpn-mgmt-push_*~deb"$release"u1_*.deb
+ls "$out"/ovpn-mgmt-push_*+deb"$release"u1_*.deb

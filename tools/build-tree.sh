@@ -48,7 +48,7 @@ fi
 rm -rf "$partial/srv/control"
 touch "$partial/.complete"
 mv "$partial" "$tree"
-# Trees of this release made for an earlier debian/control or script are not used again.
+# Trees of this release made for an earlier debian/control or recipe are not used again.
 for old in "$cache"/build-"$suite"-*; do
   [ "$old" = "$tree" ] || [ "$old" = "$log" ] || rm -rf "$old"
 done

@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 release=$(. /etc/os-release && echo "$VERSION_ID")
 echo "== the package for Debian $release"
 if [ -n "${OMP_DEB_DIR:-}" ]; then
-  deb=$(ls "$OMP_DEB_DIR"/ovpn-mgmt-push_*~deb"${release}"u1_*.deb | grep -v '+test1~')
+  deb=$(ls "$OMP_DEB_DIR"/ovpn-mgmt-push_*+deb"${release}"u1_*.deb | grep -v '+test1+')
 else
   deb=$(tools/build-deb.sh "$work/debs")
 fi

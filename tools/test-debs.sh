@@ -2,7 +2,7 @@
 # Builds the package for each Debian release (bookworm, trixie) and a newer build of each
 # (VERSION+test1), into OUTDIR, for the tests that install and upgrade; prints the `export'
 # line that names the folder (OMP_DEB_DIR): eval its output. The tests pick their release's
-# build by its suffix (~deb12u1, ~deb13u1). The two releases build one after the other (each
+# build by its suffix (+deb12u1, +deb13u1). The two releases build one after the other (each
 # build uses both cores).
 # Usage: eval "$(tools/test-debs.sh OUTDIR)"
 set -euo pipefail

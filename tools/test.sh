@@ -25,22 +25,27 @@ done
 
 # The package for Debian 12 and for Debian 13, each built in a clean tree of its release (unit
 # tests inside, that release's lintian), once for the two steps below, and a newer build of
-# each for the upgrade tests.
+# each for the upgrade tests. Without them, the two steps below cannot run: they count as failed.
 debs=$(mktemp -d /tmp/omp-debs-XXXXXX)
 trap 'rm -f "$log"; rm -rf "$debs"' EXIT
-eval "$(tools/test-debs.sh "$debs")"
+total=$((total + 1))
+if built=$(tools/test-debs.sh "$debs"); then
+  eval "$built"
+else
+  failed=$((failed + 1)); status=1
+fi
 
 # On booted Debian 12 and Debian 13 servers (systemd as PID 1 under systemd-nspawn): migration
-# from the old timer script, reload, restarts, upgrade, fresh install, purge; OpenVPN 2.7; a
-# fleet of both releases rolled out by the Ansible role.
+# from the old timer script, reload, restarts, upgrade, fresh install, purge; OpenVPN 2.7; an
+# in-place upgrade from 12 to 13; a fleet of both releases rolled out by the Ansible role.
 total=$((total + 1))
-if ! tools/booted-test.sh; then failed=$((failed + 1)); status=1; fi
+if [ -z "${OMP_DEB_DIR:-}" ] || ! tools/booted-test.sh; then failed=$((failed + 1)); status=1; fi
 
-# The package: build, lint, install, run the end-to-end tests against it, purge.
+# The package: install, run the end-to-end tests against it, purge.
 # SKIP_PACKAGE_TEST=1 leaves it out (it installs and removes ovpn-mgmt-push system-wide).
 if [ "${SKIP_PACKAGE_TEST:-0}" != 1 ]; then
   total=$((total + 1))
-  if ! tools/package-test.sh; then failed=$((failed + 1)); status=1; fi
+  if [ -z "${OMP_DEB_DIR:-}" ] || ! tools/package-test.sh; then failed=$((failed + 1)); status=1; fi
 fi
 echo "summary: $((total - failed)) passed, $failed failed"
 exit $status

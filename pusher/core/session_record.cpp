@@ -52,13 +52,10 @@ SessionRecord record_from_disconnect(const event::Event& e) {
     return r;
 }
 
-bool has_final_counters(const event::Event& e) {
-    return e.bytes_received.has_value() && e.bytes_sent.has_value();
-}
-
-void take_counters(SessionRecord& record, const SessionRecord& seen) {
-    record.bytes_received = seen.bytes_received;
-    record.bytes_sent = seen.bytes_sent;
+void take_missing_counters(SessionRecord& record, const event::Event& e,
+                           const SessionRecord& seen) {
+    if (!e.bytes_received) record.bytes_received = seen.bytes_received;
+    if (!e.bytes_sent) record.bytes_sent = seen.bytes_sent;
 }
 
 SessionRecord record_from_last_poll(const Session& s, std::int64_t last_seen) {

@@ -54,12 +54,11 @@ std::string session_id(std::string_view source, std::int64_t connected_at,
                        std::string_view common_name, std::string_view username);
 
 SessionRecord record_from_disconnect(const event::Event& event);
-// Whether the event brought OpenVPN's final byte counts. OpenVPN 2.7 with DCO may leave
-// bytes_received/bytes_sent out of a disconnect's environment (its kernel query failed).
-bool has_final_counters(const event::Event& event);
-// Such a record takes the counters `seen` had: the last poll that listed the session, or the
-// pending record a poll made of it.
-void take_counters(SessionRecord& record, const SessionRecord& seen);
+// OpenVPN 2.7 with DCO may leave bytes_received/bytes_sent out of a disconnect's environment
+// (its kernel query failed). A record made from such an event takes each count the event
+// lacks from `seen`: the last poll that listed the session, or the pending record a poll made.
+void take_missing_counters(SessionRecord& record, const event::Event& event,
+                           const SessionRecord& seen);
 // A session last seen by a poll at `last_seen` (epoch seconds) and gone from a later one.
 SessionRecord record_from_last_poll(const Session& session, std::int64_t last_seen);
 

@@ -42,14 +42,13 @@ void CycleRunner::on_event(const event::Event& e, Clock::time_point now) {
 
 void CycleRunner::on_disconnect(const event::Event& e, Clock::time_point now) {
     auto record = record_from_disconnect(e);
-    bool counted = has_final_counters(e);
-    if (parts_.open_sessions.end_by_event(record, counted, parts_.epoch_now())) {
+    if (parts_.open_sessions.end_by_event(record, e, parts_.epoch_now())) {
         add_record(std::move(record), now);
     } else if (const auto* pending = parts_.records.find(record.id)) {
         // A late event (a poll ended the session first, or the datagram came twice) still
         // brings OpenVPN's own figures to a record that is pending; once acknowledged, it
-        // makes none. Without counters, the pending record's stay.
-        if (!counted) take_counters(record, *pending);
+        // makes none. A count the event lacks stays as the pending record has it.
+        take_missing_counters(record, e, *pending);
         add_record(std::move(record), now);
     }
 }

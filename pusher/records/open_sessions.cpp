@@ -68,11 +68,12 @@ std::vector<SessionRecord> OpenSessions::update(const SourceReport& report, std:
     return ended;
 }
 
-bool OpenSessions::end_by_event(SessionRecord& record, bool counted, std::int64_t now) {
+bool OpenSessions::end_by_event(SessionRecord& record, const event::Event& event,
+                                std::int64_t now) {
     if (ended_.count(record.id)) return false;
     remember_end(record.id, now);
     if (auto open = open_.find(record.id); open != open_.end()) {
-        if (!counted) take_counters(record, open->second);
+        take_missing_counters(record, event, open->second);
         open_.erase(open);
     }
     return true;

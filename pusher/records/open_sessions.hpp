@@ -39,11 +39,10 @@ class OpenSessions {
     // (answered, no malformed row) decides: it opens what it lists, and returns a record, made
     // from its last poll, for each open session of that source it no longer lists.
     std::vector<SessionRecord> update(const SourceReport& report, std::int64_t now);
-    // A session's end came from an event, made into `record`. False when that end is known
+    // A session's end came from `event`, made into `record`. False when that end is known
     // already (a datagram delivered twice, or an event later than the poll that ended the
-    // session). An event without final byte counts (`counted` false) takes those of the last
-    // poll that listed the session.
-    bool end_by_event(SessionRecord& record, bool counted, std::int64_t now);
+    // session). A byte count the event lacks is taken from the last poll that listed it.
+    bool end_by_event(SessionRecord& record, const event::Event& event, std::int64_t now);
     // Sources no longer configured: their sessions are forgotten without records.
     void keep_only(const std::set<std::string>& sources);
 

@@ -46,9 +46,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 def debian_mirror():
     """The mirror apt uses here for Debian's main component, as apt itself reports it (one
-    archive serves every release)."""
+    archive serves every release): the first source whose release line says o=Debian."""
     policy = subprocess.run(["apt-cache", "policy"], capture_output=True, text=True, check=True).stdout
-    match = re.search(r"\s(\S+) [a-z]+/main \S+ Packages", policy)
+    match = re.search(r"^\s+\d+ (\S+) [a-z]+/main \S+ Packages\n\s+release [^\n]*o=Debian,", policy, re.M)
     if not match:
         raise AssertionError("apt knows no Debian mirror for main (run apt-get update)")
     return match.group(1)
@@ -201,7 +201,7 @@ class BootedHost:
             subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True)
             self.netns = f"/run/netns/{name}"
             subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True, capture_output=True)
-        os.mkdir(self.cgroup)
+        os.makedirs(self.cgroup, exist_ok=True)  # after a reboot, it may not have been removed
         procs_file = os.path.join(self.cgroup, "cgroup.procs")
 
         def enter_own_cgroup():  # in the child, before exec: nspawn and the host start there

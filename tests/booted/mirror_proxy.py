@@ -23,6 +23,10 @@ class MirrorProxy:
     ARCHIVES = os.path.join(CACHE, "apt-archives")
 
     def __init__(self, host, mirror):
+        # apt sends plain-HTTP requests through a proxy; an https:// mirror would be a CONNECT
+        # tunnel, which this proxy does not serve.
+        if urllib.parse.urlsplit(mirror).scheme != "http":
+            raise AssertionError(f"the mirror proxy serves an http:// mirror, and this machine's apt uses {mirror}")
         self.mirror_host = urllib.parse.urlsplit(mirror).hostname
         self.requests = 0
         self.bytes = 0

@@ -2,7 +2,7 @@
 
 A test run picks one with OMP_SUITE (bookworm, the default, or trixie); the fleet mixes them.
 The package built for each release (tools/build-deb.sh) is found in OMP_DEB_DIR by its
-version suffix: ~deb12u1 for Debian 12, ~deb13u1 for Debian 13."""
+version suffix: +deb12u1 for Debian 12, +deb13u1 for Debian 13."""
 import dataclasses
 import glob
 import os
@@ -31,9 +31,9 @@ class Release:
         where = os.environ.get("OMP_DEB_DIR")
         if not where:
             raise AssertionError("set OMP_DEB_DIR (tools/test-debs.sh builds the packages into it)")
-        found = sorted(glob.glob(os.path.join(where, f"ovpn-mgmt-push_*~deb{self.number}u1_*.deb")))
-        older = [d for d in found if "+test1~" not in d]
-        newer = [d for d in found if "+test1~" in d]
+        found = sorted(glob.glob(os.path.join(where, f"ovpn-mgmt-push_*+deb{self.number}u1_*.deb")))
+        older = [d for d in found if "+test1+" not in d]
+        newer = [d for d in found if "+test1+" in d]
         if len(older) != 1 or len(newer) != 1:
             raise AssertionError(f"OMP_DEB_DIR={where} has no single build and newer build for {self.name}: "
                                  f"{[os.path.basename(d) for d in found]}")

@@ -26,8 +26,8 @@ class ABuildPerRelease(unittest.TestCase):
     def test_each_release_has_its_suffix_and_debian_13_sorts_above_debian_12(self):
         old12, new12 = (deb_version(d) for d in BOOKWORM.debs())
         old13, new13 = (deb_version(d) for d in TRIXIE.debs())
-        self.assertRegex(old12, r"^\d+\.\d+\.\d+~deb12u1$")
-        self.assertRegex(old13, r"^\d+\.\d+\.\d+~deb13u1$")
+        self.assertRegex(old12, r"^\d+\.\d+\.\d+\+deb12u1$")
+        self.assertRegex(old13, r"^\d+\.\d+\.\d+\+deb13u1$")
         self.assertTrue(sorts_before(old12, old13), "a server upgraded to Debian 13 must move to its build")
         self.assertTrue(sorts_before(old13, new12), "a newer upstream version wins over the release suffix")
         self.assertTrue(sorts_before(new12, new13))

@@ -34,6 +34,7 @@ class OpenVpn27FromBackports(booted.BootedServerCase):
     def setUp(self):
         super().setUp()
         self.release = TRIXIE_OPENVPN_27  # the Debian 13 tree, with trixie-backports' OpenVPN
+        self.deb, self.newer_deb = self.release.debs()  # and the Debian 13 build, whatever OMP_SUITE says
 
     def test_udp_and_tcp_clients_reach_the_panel_and_the_proxy_answers_from_openvpn_27(self):
         server = self.migrated_server()

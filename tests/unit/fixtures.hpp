@@ -103,7 +103,7 @@ inline std::string read_some(int fd) {
 
 inline void send_all(int fd, const std::string& text) {
     for (std::size_t sent = 0; sent < text.size();) {
-        auto n = ::write(fd, text.data() + sent, text.size() - sent);
+        auto n = ::send(fd, text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
         if (n <= 0) return;  // the client went away: what a stand-in may see
         sent += static_cast<std::size_t>(n);
     }

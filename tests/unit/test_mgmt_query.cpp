@@ -34,9 +34,8 @@ std::function<void(int)> answers(const std::string& answer, std::chrono::millise
 omp::SourceReport poll(const std::string& socket, std::chrono::milliseconds total) {
     auto endpoint = omp::parse_endpoint("udp=unix:" + socket);
     BOOST_REQUIRE(endpoint);
-    omp::SourceQueries queries = omp::start_mgmt_queries({*endpoint}, std::nullopt,
-                                                         omp::QueryTimeouts{500ms, total},
-                                                         omp::SteadyClock::now());
+    omp::SourceQueries queries = omp::start_mgmt_queries(
+        {*endpoint}, std::nullopt, omp::QueryTimeouts{500ms, total}, omp::SteadyClock::now());
     return std::move(omp::run_queries(std::move(queries)).front());
 }
 
