@@ -120,7 +120,7 @@ class RollingOutToAFleet(FleetCase):
         # Rolling back: the previous builds published again, the fleet held at their upstream
         # version ("0.1.0"), which each host reads as its own release's build.
         fleet.repo.publish(*fleet.builds())
-        upstream = deb_version(BOOKWORM.debs()[0]).split("~")[0]
+        upstream = deb_version(BOOKWORM.debs()[0]).split("+deb")[0]
         self.assert_play(fleet, "fourth play, rolled back", "-e", f"ovpn_mgmt_push_version={upstream}")
         for s in fleet.servers:
             self.assertEqual(installed_version(s.host), deb_version(s.release.debs()[0]))
