@@ -30,9 +30,13 @@ def installed_version(host):
     return host.run(["dpkg-query", "-W", "-f=${Version}", "ovpn-mgmt-push"]).stdout
 
 
+def deb_field(deb, name):
+    """A field of a .deb's control file."""
+    return subprocess.run(["dpkg-deb", "-f", deb, name], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def deb_version(deb):
-    return subprocess.run(["dpkg-deb", "-f", deb, "Version"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return deb_field(deb, "Version")
 
 
 def readme_commands(heading):

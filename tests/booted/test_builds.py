@@ -5,12 +5,8 @@ here: these are the .deb files themselves."""
 import subprocess
 import unittest
 
-from deployments import deb_version
+from deployments import deb_field, deb_version
 from releases import BOOKWORM, TRIXIE
-
-
-def field(deb, name):
-    return subprocess.run(["dpkg-deb", "-f", deb, name], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def files(deb):
@@ -43,11 +39,11 @@ class ABuildPerRelease(unittest.TestCase):
         for release in (BOOKWORM, TRIXIE):
             deb = release.debs()[0]
             curl, microhttpd = release.libraries
-            depends = [d.strip() for d in field(deb, "Depends").split(",")]
-            recommends = [d.strip() for d in field(deb, "Recommends").split(",")]
+            depends = [d.strip() for d in deb_field(deb, "Depends").split(",")]
+            recommends = [d.strip() for d in deb_field(deb, "Recommends").split(",")]
             self.assertIn(f"{curl} (>= 7.85.0)", depends, release.name)
             self.assertEqual([d for d in recommends if d.startswith("libmicrohttpd")][0].split()[0], microhttpd)
-        self.assertNotIn("libcurl4 ", field(TRIXIE.debs()[0], "Depends") + " ")
+        self.assertNotIn("libcurl4 ", deb_field(TRIXIE.debs()[0], "Depends") + " ")
 
 
 if __name__ == "__main__":

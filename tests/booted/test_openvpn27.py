@@ -3,36 +3,14 @@ real UDP and TCP clients in event POSTs, and the read-only management proxy answ
 daemon's polls of OpenVPN 2.7 (whose management banner says Version 6 from 2.7.2 on).
 
 Figures are printed as `figure:` lines."""
-import re
 import socket
-import time
 import unittest
 
 import test_booted_host as booted
-from harness import users_by_name, wait_until
+from harness import Management, users_by_name, wait_until
 from releases import TRIXIE_OPENVPN_27
 
 PROXY_PORT = 7605  # inside the host's own network namespace
-
-
-def read_until(sock, done, timeout):
-    """What `sock` sends until `done(text)` holds (or it closes, or `timeout` passes)."""
-    answer = b""
-    deadline = time.monotonic() + timeout
-    while not done(answer) and time.monotonic() < deadline:
-        sock.settimeout(max(deadline - time.monotonic(), 0.01))
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        answer += chunk
-    return answer.decode()
-
-
-def ask(sock, command, timeout=10):
-    """Sends one management command and reads its answer up to the END line (or an ERROR/
-    SUCCESS line), as a monitoring tool does."""
-    sock.sendall(command.encode() + b"\r\n")
-    return read_until(sock, lambda a: re.search(rb"(^|\r\n)(END|ERROR:.*|SUCCESS:.*)\r\n$", a), timeout)
 
 
 class OpenVpn27FromBackports(booted.BootedServerCase):
@@ -59,17 +37,18 @@ class OpenVpn27FromBackports(booted.BootedServerCase):
 
         h.sh(f"printf 'MGMT_PROXY=udp=127.0.0.1:{PROXY_PORT}\\n' >> /etc/default/ovpn-mgmt-push")
         h.run(["systemctl", "restart", "ovpn-mgmt-push"])
-        conn = wait_until(lambda: self.connect_proxy(server), 10, what="the management proxy")
-        self.addCleanup(conn.close)
-        greeting = read_until(conn, lambda a: a.endswith(b"\r\n"), 10)
+        proxy = Management(sock=wait_until(lambda: self.connect_proxy(server), 10, what="the management proxy"),
+                           timeout=10)
+        self.addCleanup(proxy.close)
+        greeting = proxy.greeting.decode()
         self.assertTrue(greeting.startswith(">INFO:OpenVPN Management Interface Version "), greeting)
 
-        answer = ask(conn, "version")
+        answer = "\n".join(proxy.ask("version"))
         self.assertIn(f"OpenVPN Version: {version}", answer)
-        status = wait_until(lambda: self.status_listing(conn, "gina"), 10, what="gina in the proxy's status 3")
+        status = wait_until(lambda: self.status_listing(proxy, "gina"), 10, what="gina in the proxy's status 3")
         self.assertIn("HEADER\tCLIENT_LIST\tCommon Name\tReal Address", status)
-        self.assertTrue(status.endswith("END\r\n"))
-        self.assertTrue(ask(conn, "kill gina").startswith("ERROR:"))  # read-only
+        self.assertTrue(status.endswith("\nEND"))
+        self.assertTrue(proxy.ask("kill gina")[0].startswith("ERROR:"))  # read-only
 
     @staticmethod
     def connect_proxy(server):
@@ -79,8 +58,8 @@ class OpenVpn27FromBackports(booted.BootedServerCase):
             return None
 
     @staticmethod
-    def status_listing(conn, name):
-        status = ask(conn, "status 3")
+    def status_listing(proxy, name):
+        status = "\n".join(proxy.ask("status 3"))
         return status if f"CLIENT_LIST\t{name}\t" in status else None
 
 

@@ -487,6 +487,64 @@ def users_by_name(payload):
     return {u["username"]: u for u in payload["users"]}
 
 
+class Management:
+    """One management session, raw: the bytes as they come, lines ending in \\r\\n."""
+
+    def __init__(self, address=None, password=None, timeout=5, sock=None):
+        if sock is not None:  # connected already (in another network namespace, say)
+            self.sock = sock
+            self.sock.settimeout(timeout)
+        elif address.startswith("unix:"):
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(timeout)
+            self.sock.connect(address[5:])
+        else:
+            host, port = address.rsplit(":", 1)
+            self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        self.buffer = b""
+        if password is not None:
+            self.read_until(lambda b: b.endswith(b"ENTER PASSWORD:"))
+            self.buffer = b""
+            self.sock.sendall(password.encode() + b"\n")
+            answer = self.read_line()
+            if not answer.startswith(b"SUCCESS:"):
+                self.sock.close()
+                raise PermissionError(answer)
+        self.greeting = self.read_line()
+
+    def read_until(self, done):
+        while not done(self.buffer):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed; had {self.buffer!r}")
+            self.buffer += chunk
+        return self.buffer
+
+    def read_line(self):
+        self.read_until(lambda b: b"\r\n" in b)
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line
+
+    def ask(self, command):
+        """The answer's lines, without real-time notifications, through END or its one line."""
+        self.sock.sendall(command.encode() + b"\n")
+        lines = []
+        while True:
+            line = self.read_line().decode()
+            if line.startswith(">"):
+                continue
+            lines.append(line)
+            if line == "END" or (len(lines) == 1 and (line.startswith("SUCCESS:") or line.startswith("ERROR:"))):
+                return lines
+
+    def close(self):
+        try:
+            self.sock.sendall(b"quit\n")
+        except OSError:
+            pass
+        self.sock.close()
+
+
 class FakeManagement:
     """A management-interface impostor for fault injection only (never instead of OpenVPN):
     refuses nothing, but answers as `mode` says."""
