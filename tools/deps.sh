@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # build
   cmake g++ make pkg-config
-  libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev libmicrohttpd-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev libmicrohttpd-dev zlib1g-dev
   libboost-test-dev libbenchmark-dev
   # libFuzzer targets
   clang libclang-rt-14-dev
@@ -15,6 +15,8 @@ packages=(
   clang-format
   # tests and demo: real OpenVPN, a PKI, the stand-in panel
   openvpn openssl python3 procps time
+  # the panel behind a real TLS front (tests/e2e/test_tls_front.py, bench/panel_cost.py)
+  nginx
   # the metrics tests: the real Prometheus server and its promtool
   prometheus
   # WireGuard sources: wg(8), and userspace interfaces for the tests (no kernel module here)

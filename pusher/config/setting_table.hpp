@@ -29,7 +29,7 @@ struct Given {
 struct Draft {
     Settings settings;
     std::optional<std::string> events_url, panel_base, server_id, token, token_file, ca_file,
-        panel_timeout;
+        panel_timeout, panel_gzip;
     bool token_file_from_flag = false;
     bool metrics_per_session = true;
     std::optional<std::string> metrics_auth_file;

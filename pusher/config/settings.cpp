@@ -11,6 +11,7 @@
 #include "base/text_fields.hpp"
 #include "config/listener_settings.hpp"
 #include "config/setting_table.hpp"
+#include "panel/body_encoding.hpp"
 
 extern char** environ;
 
@@ -105,6 +106,11 @@ Status apply_panel(Draft& d) {
         if (!s) return s.error();
         panel.total_timeout = to_ms(*s);
         panel.connect_timeout = std::min(panel.connect_timeout, panel.total_timeout);
+    }
+    if (d.panel_gzip) {
+        auto gzip = parse_panel_gzip(*d.panel_gzip);
+        if (!gzip) return gzip.error();
+        panel.gzip = *gzip;
     }
     d.settings.panel = std::move(panel);
     return Ok{};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "panel/body_encoding.hpp"
 #include "panel/curl_library.hpp"
 #include "panel/panel_client.hpp"
 #include "panel/panel_config.hpp"
@@ -21,6 +22,11 @@ namespace omp {
 Status validate_panel_url(const CurlLibrary& curl, const std::string& url);
 // The URL without user:password, for log lines.
 std::string url_for_log(const CurlLibrary& curl, const std::string& url);
+
+// CURLOPT_HTTP_VERSION for the loaded libcurl: HTTP/2 where the TLS session survives the end
+// of an HTTP/2 connection, HTTP/1.1 keep-alive before that.
+long http_version_for(unsigned libcurl_version);
+inline constexpr unsigned kHttp2KeepsSessionFrom = 0x080e01;
 
 class HttpSender final : public PanelClient {
   public:
@@ -39,12 +45,18 @@ class HttpSender final : public PanelClient {
     PostResult post(std::string body);
 
   private:
+    void send(std::string_view body, bool gzip);
+
     const CurlLibrary& curl_;
     PanelConfig config_;
     CURLM* multi_ = nullptr;
     CURL* easy_ = nullptr;
-    curl_slist* headers_ = nullptr;
-    std::string body_;
+    curl_slist* plain_headers_ = nullptr;
+    curl_slist* gzip_headers_ = nullptr;
+    BodyEncoding encoding_;
+    std::string body_;  // the payload as given
+    std::string wire_;  // what goes out: body_ compressed, or empty when body_ goes as is
+    bool sent_gzip_ = false;
     char error_buffer_[CURL_ERROR_SIZE] = {};
     bool in_flight_ = false;
 };

@@ -8,12 +8,16 @@
 
 namespace omp {
 
+// `--panel-gzip`: plain JSON (today's panels), gzip unless the panel answers 415, always gzip.
+enum class PanelGzip { off, automatic, on };
+
 struct PanelConfig {
     std::string url;
     std::optional<std::string> token;    // sent as Authorization: Bearer, never logged
     std::optional<std::string> ca_file;  // for panels behind a private CA
     std::chrono::milliseconds connect_timeout{2000};
     std::chrono::milliseconds total_timeout{5000};
+    PanelGzip gzip = PanelGzip::off;
 };
 
 struct PostResult {

@@ -88,6 +88,16 @@ BOOST_AUTO_TEST_CASE(panel_events_url_beats_panel_url) {
     BOOST_TEST(s->panel->url == "http://a/e");
 }
 
+BOOST_AUTO_TEST_CASE(panel_gzip_is_off_unless_set_by_flag_or_variable) {
+    omp::Environment panel{{"PANEL_EVENTS_URL", "https://panel.example/e"}};
+    BOOST_TEST((resolve({"push"}, panel)->panel->gzip == omp::PanelGzip::off));
+    BOOST_TEST((resolve({"push", "--panel-gzip", "on"}, panel)->panel->gzip == omp::PanelGzip::on));
+    panel.emplace("PANEL_GZIP", "auto");
+    BOOST_TEST((resolve({"push"}, panel)->panel->gzip == omp::PanelGzip::automatic));
+    panel["PANEL_GZIP"] = "gzip";
+    BOOST_TEST(mentions(error_of({"push"}, panel), "bad panel gzip `gzip'"));
+}
+
 BOOST_AUTO_TEST_CASE(run_and_push_refuse_to_start_without_a_url) {
     BOOST_TEST(mentions(error_of({"push"}), "no panel URL"));
     BOOST_TEST(mentions(error_of({"run"}), "no panel URL"));
