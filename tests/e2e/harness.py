@@ -5,6 +5,7 @@ Every process started here is registered and stopped by pid (SIGTERM, then SIGKI
 the test that owns it ends, also when it fails. Every port is on loopback and chosen free
 at run time, so two runs can share a machine.
 """
+import gzip
 import json
 import os
 import shutil
@@ -336,10 +337,12 @@ verb 3
 class PanelStandIn:
     """A real HTTP server on loopback that records every POST, as the panel would see it.
     Its answer can be changed while it runs: status, a delay, the body; with `tls` (a
-    (cert, key) pair) it speaks HTTPS."""
+    (cert, key) pair) it speaks HTTPS. It decodes `Content-Encoding: gzip` bodies, or, with
+    `refuse_gzip`, answers them 415 as a panel that cannot decode them does (RFC 7694)."""
 
-    def __init__(self, status=200, on_request=None, port=0, tls=None):
+    def __init__(self, status=200, on_request=None, port=0, tls=None, refuse_gzip=False):
         self.status = status
+        self.refuse_gzip = refuse_gzip
         self.delay = 0.0
         self.body = b"{}"
         self.on_request = on_request
@@ -358,14 +361,20 @@ class PanelStandIn:
             def do_POST(self):
                 arrived = time.time()
                 length = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(length)
+                body = wire = self.rfile.read(length)
+                encoding = self.headers.get("Content-Encoding", "identity").lower()
                 with panel.cond:
                     status, delay, answer = panel.status, panel.delay, panel.body
+                    if encoding == "gzip" and panel.refuse_gzip:
+                        status, answer = 415, b'{"error":"unsupported content encoding"}'
+                if encoding == "gzip":  # a refused body is one the panel never read
+                    body = gzip.decompress(wire) if status != 415 else None
                 if delay:
                     time.sleep(delay)
                 with panel.cond:
                     panel.requests.append({"arrived": arrived, "path": self.path, "status": status,
-                                           "headers": dict(self.headers), "body": body})
+                                           "headers": dict(self.headers), "body": body,
+                                           "encoding": encoding, "wire": wire, "wire_length": len(wire)})
                     panel.cond.notify_all()
                 if panel.on_request:
                     panel.on_request(arrived, body)
@@ -404,7 +413,12 @@ class PanelStandIn:
     def accepted(self):
         """Bodies of the POSTs answered 2xx, parsed."""
         with self.lock:
-            return [json.loads(r["body"]) for r in self.requests if 200 <= r["status"] < 300]
+            return [json.loads(r["body"]) for r in self.requests if 200 <= r["status"] < 300 and r["body"] is not None]
+
+    def answered(self):
+        """(status, encoding, bytes on the wire) of every POST so far, in order."""
+        with self.lock:
+            return [(r["status"], r["encoding"], r["wire_length"]) for r in self.requests]
 
     def url(self, path="/api/servers/test/events"):
         return f"{self.scheme}://127.0.0.1:{self.port}{path}"
@@ -414,7 +428,7 @@ class PanelStandIn:
         payload never holds up the server thread that is answering the daemon."""
         with self.lock:
             fresh = self.requests[len(self._parsed):]
-        self._parsed.extend(json.loads(r["body"]) for r in fresh)
+        self._parsed.extend(json.loads(r["body"]) if r["body"] is not None else {} for r in fresh)
         return list(self._parsed)
 
     def count(self):
