@@ -563,8 +563,8 @@ class FakeManagement:
     """A management-interface impostor for fault injection only (never instead of OpenVPN):
     refuses nothing, but answers as `mode` says."""
 
-    def __init__(self, mode, rows=0, names=()):
-        self.mode, self.rows, self.names = mode, rows, list(names)
+    def __init__(self, mode, rows=0, names=(), prefix="fake"):
+        self.mode, self.rows, self.names, self.prefix = mode, rows, list(names), prefix
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
@@ -582,8 +582,9 @@ class FakeManagement:
                  "Bytes Received\tBytes Sent\tConnected Since\tConnected Since (time_t)\tUsername\tClient ID\t"
                  "Peer ID\tData Channel Cipher"]
         for i in range(self.rows):
-            lines.append(f"CLIENT_LIST\tfake-{i}\t192.0.2.{i % 250 + 1}:{1024 + i % 60000}\t10.99.{i // 250 % 250}.{i % 250 + 2}"
-                         f"\t\t{i}\t{i}\t2026-11-25 22:00:00\t{1795644000 + i}\tfake-{i}\t{i}\t{i}\tAES-256-GCM")
+            name = f"{self.prefix}-{i}"
+            lines.append(f"CLIENT_LIST\t{name}\t192.0.2.{i % 250 + 1}:{1024 + i % 60000}\t10.99.{i // 250 % 250}.{i % 250 + 2}"
+                         f"\t\t{i}\t{i}\t2026-11-25 22:00:00\t{1795644000 + i}\t{name}\t{i}\t{i}\tAES-256-GCM")
         for i, name in enumerate(self.names):
             lines.append(f"CLIENT_LIST\t{name}\t192.0.2.9:{2000 + i}\t10.98.0.{i + 2}\t\t1\t2\t2026-11-25 22:00:00\t"
                          f"1795644000\tUNDEF\t{i}\t{i}\tAES-256-GCM")
