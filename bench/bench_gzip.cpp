@@ -1,6 +1,6 @@
 // Gzip's own cost on the server: one payload of N users (rendered as the daemon renders it
-// from two `status 3` texts) compressed for `--panel-gzip`, at zlib's level 1 (what the daemon
-// uses) and 6 (zlib's default), beside rendering the same payload. Counters give the body
+// from two `status 3` texts) compressed for `--panel-gzip`, at zlib's level 6 (what the daemon
+// uses, zlib's default) and 1 (its fastest). Counters give the body
 // before and after.
 #include <benchmark/benchmark.h>
 
@@ -54,7 +54,7 @@ void BM_GzipPayload(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_GzipPayload)
-    ->ArgsProduct({{1000, 10000}, {omp::kGzipLevel, 6}})
+    ->ArgsProduct({{1000, 10000}, {1, omp::kGzipLevel}})
     ->ArgNames({"users", "level"})
     ->Unit(benchmark::kMillisecond);
 
