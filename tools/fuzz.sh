@@ -8,8 +8,8 @@ seconds=${FUZZ_SECONDS:-45}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 CC=clang CXX=clang++ cmake -S . -B "$build" -DOMP_FUZZ=ON -DOMP_BUILD_TESTS=OFF -DOMP_BUILD_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fuzz_status_parser fuzz_event_datagram fuzz_config_file fuzz_wireguard
-for target in status_parser event_datagram config_file wireguard; do
+cmake --build "$build" -j"$(nproc)" --target fuzz_status_parser fuzz_event_datagram fuzz_config_file fuzz_wireguard fuzz_proxy_session
+for target in status_parser event_datagram config_file wireguard proxy_session; do
   scratch=$(mktemp -d)
   echo "== fuzz_$target for ${seconds}s"
   (cd "$build" && "./tests/fuzz/fuzz_$target" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 \

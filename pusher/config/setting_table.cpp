@@ -251,6 +251,15 @@ constexpr SettingRow kTable[] = {
      "owner of the proxies' unix sockets (default root)", false, apply_proxy_socket_user},
     {"--mgmt-proxy-group", "MGMT_PROXY_SOCKET_GROUP", "GROUP", "",
      "group of the proxies' unix sockets (default root's)", false, apply_proxy_socket_group},
+    {"--mgmt-proxy-idle-timeout", "MGMT_PROXY_IDLE_TIMEOUT", "S", "60",
+     "a proxy client that sends and reads nothing this long is closed", false,
+     [](const Given& g, Draft& d) -> Status {
+         std::chrono::milliseconds timeout{};
+         if (auto s = seconds_into(g, "management proxy idle timeout", 0.1, 86400, timeout); !s)
+             return s;
+         for (auto& proxy : d.settings.mgmt_proxies) proxy.idle_timeout = timeout;
+         return Ok{};
+     }},
     {"--mgmt-proxy-password-file", "MGMT_PROXY_PASSWORD_FILE", "PATH", "",
      "a password the proxies ask for (ENTER PASSWORD:); needed off loopback", false,
      keep<&Draft::proxy_password_file>},

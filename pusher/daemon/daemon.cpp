@@ -63,7 +63,7 @@ class Loop {
         std::vector<std::size_t> proxy_counts;
     };
     std::vector<pollfd> descriptors(Layout& layout) const;
-    void serve_proxies(const std::vector<pollfd>& fds, const Layout& layout);
+    void serve_proxies(const std::vector<pollfd>& fds, const Layout& layout, Clock::time_point now);
     std::chrono::milliseconds timeout(Clock::time_point now) const;
     void read_signals(Clock::time_point now);
     void read_events(Clock::time_point now);
@@ -95,7 +95,7 @@ int Loop::run() {
             query_revents.push_back(fds[i].revents);
         runner_.advance(query_revents, now, !stop_);
         // After the cycle's step: a poll that just finished is what the proxies replay.
-        serve_proxies(fds, layout);
+        serve_proxies(fds, layout, now);
         // Every turn, not only when its descriptor is ready: libmicrohttpd also closes idle
         // connections on time. It never blocks: a stalled scraper holds only its connection.
         if (listeners_.metrics) listeners_.metrics->run();
@@ -122,11 +122,13 @@ std::vector<pollfd> Loop::descriptors(Layout& layout) const {
     return fds;
 }
 
-void Loop::serve_proxies(const std::vector<pollfd>& fds, const Layout& layout) {
+void Loop::serve_proxies(const std::vector<pollfd>& fds, const Layout& layout,
+                         Clock::time_point now) {
     std::size_t at = layout.queries_end;
     for (std::size_t i = 0; i < listeners_.proxies.size(); ++i) {
         auto& proxy = *listeners_.proxies[i];
-        proxy.serve(&fds[at], layout.proxy_counts[i], runner_.transcript(proxy.config().instance));
+        proxy.serve(&fds[at], layout.proxy_counts[i], runner_.transcript(proxy.config().instance),
+                    now);
         at += layout.proxy_counts[i];
     }
 }
@@ -134,6 +136,9 @@ void Loop::serve_proxies(const std::vector<pollfd>& fds, const Layout& layout) {
 std::chrono::milliseconds Loop::timeout(Clock::time_point now) const {
     auto next = runner_.next_wakeup();
     if (auto keepalive = watchdog_.next()) next = std::min(next, *keepalive);
+    for (const auto& proxy : listeners_.proxies) {
+        if (auto idle = proxy->next_deadline()) next = std::min(next, *idle);
+    }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1;
     if (listeners_.metrics) {
         if (auto metrics = listeners_.metrics->timeout())

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,8 @@ struct ProxyConfig {
     std::optional<uid_t> socket_user;     // none: root
     std::optional<gid_t> socket_group;    // none: root's group
     std::optional<std::string> password;  // from MGMT_PROXY_PASSWORD_FILE
+    // A client that sends nothing and reads nothing this long is closed.
+    std::chrono::milliseconds idle_timeout{60000};
 };
 
 }  // namespace omp

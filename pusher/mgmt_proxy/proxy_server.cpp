@@ -6,20 +6,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
-#include "base/log.hpp"
-#include "base/secret.hpp"
+#include "base/socket_io.hpp"
 #include "base/unix_socket_file.hpp"
-#include "mgmt_proxy/proxy_answers.hpp"
 
 namespace omp {
 
 namespace {
-
-constexpr std::string_view kDefaultGreeting =
-    ">INFO:OpenVPN Management Interface Version 5 -- type 'help' for more info";
-constexpr std::string_view kPasswordPrompt = "ENTER PASSWORD:";
 
 std::string failed(const ProxyConfig& config, const char* what) {
     return "management proxy " + config.address + ": " + what + ": " + std::strerror(errno);
@@ -78,11 +73,13 @@ void MgmtProxy::descriptors(std::vector<pollfd>& fds) const {
     for (const auto& c : clients_) {
         // While an answer is unsent, only the chance to send it is awaited (and a hang-up,
         // which poll reports anyway).
-        fds.push_back({c.fd, static_cast<short>(c.pending() ? POLLOUT : POLLIN), 0});
+        short events = c.session.output().empty() ? POLLIN : POLLOUT;
+        fds.push_back({c.fd, events, 0});
     }
 }
 
-void MgmtProxy::serve(const pollfd* ready, std::size_t count, const MgmtTranscript* transcript) {
+void MgmtProxy::serve(const pollfd* ready, std::size_t count, const MgmtTranscript* transcript,
+                      Clock::time_point now) {
     // Clients first: the pollfds after the listener are theirs, in order, as descriptors()
     // listed them; accepting would change that order.
     std::vector<Client> kept;
@@ -90,8 +87,9 @@ void MgmtProxy::serve(const pollfd* ready, std::size_t count, const MgmtTranscri
         Client& c = clients_[i];
         short revents = i + 1 < count ? ready[i + 1].revents : 0;
         if (revents & POLLNVAL) revents |= POLLERR;
-        bool alive =
-            !(revents & POLLERR) && drive(c, (revents & (POLLIN | POLLHUP)) != 0, transcript);
+        bool alive = !(revents & POLLERR) &&
+                     drive(c, (revents & (POLLIN | POLLHUP)) != 0, transcript, now) &&
+                     now - c.last_active < config_.idle_timeout;
         if (alive) {
             kept.push_back(std::move(c));
         } else {
@@ -99,116 +97,66 @@ void MgmtProxy::serve(const pollfd* ready, std::size_t count, const MgmtTranscri
         }
     }
     clients_ = std::move(kept);
-    if (count > 0 && (ready[0].revents & POLLIN)) accept_clients(transcript);
+    if (count > 0 && (ready[0].revents & POLLIN)) accept_clients(transcript, now);
 }
 
-bool MgmtProxy::drive(Client& client, bool readable, const MgmtTranscript* transcript) {
-    if (!flush(client)) return false;
-    answer_lines(client, transcript);
-    if (readable && !client.pending() && !client.peer_done) {
-        char buffer[4096];
-        for (std::size_t taken = 0; taken < kReadPerTurn && !client.pending();) {
-            ssize_t n = ::recv(client.fd, buffer, sizeof buffer, MSG_DONTWAIT);
-            if (n == 0) {
-                client.peer_done = true;  // what it asked before it closed is still answered
-            } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                return false;
-            }
-            if (n <= 0) break;
-            client.in.append(buffer, static_cast<std::size_t>(n));
-            taken += static_cast<std::size_t>(n);
-            answer_lines(client, transcript);
-        }
+std::optional<MgmtProxy::Clock::time_point> MgmtProxy::next_deadline() const {
+    std::optional<Clock::time_point> first;
+    for (const auto& c : clients_) {
+        auto due = c.last_active + config_.idle_timeout;
+        if (!first || due < *first) first = due;
     }
-    if (client.in.size() > kMaxLine && client.in.find('\n') == std::string::npos) return false;
-    if (!flush(client)) return false;
-    return !(client.peer_done && !client.pending());
+    return first;
 }
 
-// Answers the complete lines read so far, one at a time, until an answer cannot be sent at once.
-void MgmtProxy::answer_lines(Client& client, const MgmtTranscript* transcript) {
-    std::size_t nl;
-    while (!client.pending() && !(client.peer_done && client.in.empty()) &&
-           (nl = client.in.find('\n')) != std::string::npos) {
-        std::string line = client.in.substr(0, nl);
-        client.in.erase(0, nl + 1);
-        if (!on_line(client, line, transcript)) {
-            client.peer_done = true;
-            client.in.clear();
-        }
-        if (!flush(client)) return;
+bool MgmtProxy::drive(Client& client, bool readable, const MgmtTranscript* transcript,
+                      Clock::time_point now) {
+    ProxySession& session = client.session;
+    std::size_t unsent = session.output().size();
+    if (send_pending(client.fd, session.output()) != 0) return false;
+    if (session.output().size() != unsent) client.last_active = now;
+    session.answer_waiting(transcript);
+    if (readable && session.reading()) {
+        int failed = read_a_turn(
+            client.fd,
+            [&](ReadOutcome outcome, std::string_view data) {
+                if (outcome == ReadOutcome::closed) session.peer_closed(transcript);
+                if (outcome != ReadOutcome::data) return false;
+                client.last_active = now;
+                session.received(data, transcript);
+                return session.reading();
+            },
+            kReadPerTurn);
+        if (failed != 0) return false;
     }
+    if (send_pending(client.fd, session.output()) != 0) return false;
+    return !session.finished();
 }
 
-std::string MgmtProxy::greeting(const MgmtTranscript* transcript) {
-    return std::string(transcript && !transcript->greeting.empty() ? transcript->greeting
-                                                                   : kDefaultGreeting) +
-           "\n";
+void MgmtProxy::close_longest_idle() {
+    auto longest = std::min_element(
+        clients_.begin(), clients_.end(),
+        [](const Client& a, const Client& b) { return a.last_active < b.last_active; });
+    if (longest == clients_.end()) return;
+    ::close(longest->fd);
+    clients_.erase(longest);
 }
 
-void MgmtProxy::accept_clients(const MgmtTranscript* transcript) {
+void MgmtProxy::accept_clients(const MgmtTranscript* transcript, Clock::time_point now) {
     for (;;) {
         int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) return;  // EAGAIN: all taken; anything else: the next turn tries again
-        if (clients_.size() >= kMaxClients) {
-            static constexpr char kFull[] = "ERROR: too many management clients\r\n";
-            (void)::send(fd, kFull, sizeof kFull - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-            ::close(fd);
-            continue;
-        }
-        Client c;
-        c.fd = fd;
-        c.authorised = !config_.password;
-        if (c.authorised) {
-            queue(c, greeting(transcript));
-        } else {
-            c.out = std::string(kPasswordPrompt);  // OpenVPN prompts without a newline
-        }
-        if (!flush(c)) {
+        // A full proxy serves the newcomer: the client idle longest makes room. Holding every
+        // slot takes more than opening connections and sending nothing.
+        if (clients_.size() >= kMaxClients) close_longest_idle();
+        Client c{fd, ProxySession(config_.instance, config_.password), now};
+        c.session.begin(transcript);
+        if (send_pending(fd, c.session.output()) != 0) {
             ::close(fd);
             continue;
         }
         clients_.push_back(std::move(c));
     }
-}
-
-bool MgmtProxy::on_line(Client& client, std::string_view line, const MgmtTranscript* transcript) {
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    if (!client.authorised) {
-        if (!same_secret(line, *config_.password)) {
-            queue(client, "ERROR: bad password\n");
-            return false;
-        }
-        client.authorised = true;
-        queue(client, "SUCCESS: password is correct\n" + greeting(transcript));
-        return true;
-    }
-    auto answer = answer_command(line, transcript, config_.instance);
-    queue(client, answer.text);
-    return !answer.close;
-}
-
-// OpenVPN ends every management line with \r\n; tools such as openvpn-monitor rely on it.
-void MgmtProxy::queue(Client& client, std::string_view text) {
-    if (!client.pending()) {
-        client.out.clear();
-        client.sent = 0;
-    }
-    client.out.reserve(client.out.size() + text.size() + text.size() / 16);
-    for (char c : text) {
-        if (c == '\n') client.out += '\r';
-        client.out += c;
-    }
-}
-
-bool MgmtProxy::flush(Client& client) {
-    while (!client.out.empty()) {
-        ssize_t n =
-            ::send(client.fd, client.out.data(), client.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-        client.out.erase(0, static_cast<std::size_t>(n));
-    }
-    return true;
 }
 
 }  // namespace omp

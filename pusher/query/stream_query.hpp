@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/socket_io.hpp"
 #include "query/source_query.hpp"
 
 namespace omp {
@@ -39,12 +40,7 @@ class StreamQuery : public SourceQuery {
     // An answer that parsed in part: what it listed is kept beside the error.
     void fail(const std::string& what, ParsedStatus status);
 
-    enum class Read { data, closed, drained };
-    // Reads `fd` until it would block, is closed, or 16 reads of 64 KiB were done: a source
-    // that never stops talking must not keep the loop from the rest, nor from its deadline.
-    // `on_read` sees each read's outcome and data and returns whether to read on. Returns 0,
-    // or the errno of a failed read.
-    static int read_a_turn(int fd, const std::function<bool(Read, std::string_view)>& on_read);
+    using Read = ReadOutcome;  // read_a_turn() (base/socket_io.hpp) tells each read's
 
     SteadyClock::time_point started() const { return started_; }
 
@@ -57,13 +53,5 @@ class StreamQuery : public SourceQuery {
     bool finished_ = false;
     SourceReport report_;
 };
-
-// After poll() reports a non-blocking connect done: 0 when it succeeded, else its errno.
-int connect_error(int fd);
-
-// Writes as much of `pending` as the socket takes now and drops what was written. Returns 0
-// when all is written or the socket is full (poll for POLLOUT while `pending` is not empty),
-// else the errno that stopped it. Never raises SIGPIPE.
-int send_pending(int fd, std::string& pending);
 
 }  // namespace omp

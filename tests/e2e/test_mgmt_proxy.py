@@ -253,6 +253,31 @@ class ProxyBesideRealOpenVPN(unittest.TestCase):
         print(f"\n{sent:,} bytes of commands sent unread-answer; daemon RSS grew {grown} KiB")
         self.assertLess(grown, 16 * 1024)
 
+    def test_a_hundred_silent_connections_do_not_lock_out_the_next_reader(self):
+        # Tried from outside before: 100 connections that send nothing held all 64 slots for as
+        # long as they liked, and every new reader got `ERROR: too many management clients`.
+        host, port = self.tcp_proxy.rsplit(":", 1)
+        silent = []
+        for _ in range(100):
+            sock = socket.create_connection((host, int(port)), timeout=5)
+            self.addCleanup(sock.close)
+            silent.append(sock)
+            self.assertTrue(sock.recv(4096).startswith(b">INFO:OpenVPN Management Interface"))
+        m = Management(self.tcp_proxy)
+        self.assertEqual(m.ask("status 3")[-1], "END")
+        m.close()
+        # Room was made by closing the connections idle longest: the first 37 (36 for the
+        # silent ones beyond 64, one for the reader).
+        time.sleep(0.5)
+        closed = 0
+        for sock in silent:
+            sock.setblocking(False)
+            try:
+                closed += sock.recv(1) == b""
+            except BlockingIOError:  # still open, nothing to read
+                pass
+        self.assertEqual(closed, 37)
+
     def test_what_a_client_asked_before_closing_its_side_is_still_answered(self):
         host, port = self.tcp_proxy.rsplit(":", 1)
         wait_until(lambda: not self.proxy_answer(self.tcp_proxy, "version")[0].startswith("ERROR"), 10)
@@ -304,6 +329,24 @@ class ProxySettings(unittest.TestCase):
         self.assertIn(f"management proxy unix:{occupied}: bind", daemon.read_log())
         with open(occupied) as f:
             self.assertEqual(f.read(), "keep me\n")
+
+    def test_a_client_idle_longer_than_the_idle_timeout_is_closed(self):
+        address = "unix:" + self.work.join("proxy.sock")
+        sock = self.work.join("events.sock")
+        Aggregator(self.procs, self.work, [
+            "--mgmt", "udp=127.0.0.1:1", "--url", self.panel.url(), "--event-socket", sock,
+            "--mgmt-proxy", f"udp={address}", "--mgmt-proxy-idle-timeout", "1"]).start(sock)
+        idle, talking = Management(address), Management(address)
+        self.addCleanup(idle.sock.close)
+        self.addCleanup(talking.sock.close)
+        t0 = time.monotonic()
+        for _ in range(4):  # a client that asks now and then is not idle
+            time.sleep(0.5)
+            talking.ask("load-stats")
+        idle.sock.settimeout(5)
+        self.assertEqual(idle.sock.recv(1), b"")  # closed by the proxy
+        self.assertLess(time.monotonic() - t0, 3.0)
+        self.assertTrue(talking.ask("load-stats")[0].startswith(("SUCCESS", "ERROR")))
 
     def test_a_password_is_asked_as_openvpn_asks_it(self):
         password_file = self.work.join("proxy.pw")
