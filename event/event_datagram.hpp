@@ -42,6 +42,10 @@ namespace omp::event {
 
 inline constexpr std::string_view kMagic = "ovpn-mgmt-push/1";
 inline constexpr std::size_t kMaxDatagram = 4096;
+
+// Where the plugin sends and the daemon listens unless told otherwise (CONTRACT.md): the one
+// place this path is written.
+inline constexpr const char* kDefaultSocketPath = "/run/ovpn-mgmt-push/events.sock";
 inline constexpr std::size_t kMaxValue = 512;
 
 enum class Kind { connect, disconnect };

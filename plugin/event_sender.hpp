@@ -18,11 +18,10 @@
 namespace omp::plugin {
 
 inline constexpr const char* kPluginName = "mgmt-push";
-inline constexpr const char* kDefaultSocket = "/run/ovpn-mgmt-push/events.sock";
 
 struct PluginArgs {
     std::string source;
-    std::string socket_path = kDefaultSocket;
+    std::string socket_path = event::kDefaultSocketPath;
 };
 
 // `words` are the directive's words after the library path (argv[1..], NULL-terminated).

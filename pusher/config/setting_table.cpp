@@ -195,7 +195,7 @@ constexpr SettingRow kTable[] = {
      }},
     {"--interval", "PUSH_INTERVAL", "S", "2", "seconds between posts, fractions allowed", false,
      apply_interval},
-    {"--event-socket", "EVENT_SOCKET", "PATH", "/run/ovpn-mgmt-push/events.sock",
+    {"--event-socket", "EVENT_SOCKET", "PATH", event::kDefaultSocketPath,
      "the plugin's event socket", false, apply_event_socket},
     {"--event-user", "EVENT_SOCKET_USER", "USER", "nobody",
      "who besides root may send events (OpenVPN's `user')", false,

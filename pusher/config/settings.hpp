@@ -14,6 +14,7 @@
 
 #include "base/config_file.hpp"
 #include "common/result.hpp"
+#include "event/event_datagram.hpp"
 #include "metrics/metrics_config.hpp"
 #include "mgmt_proxy/proxy_config.hpp"
 #include "openvpn/endpoint.hpp"
@@ -32,7 +33,6 @@ inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
 // default config file, which wins, so a server set up for the script keeps working. Read by
 // the program, not by the unit's EnvironmentFile=, so that a reload sees an edited file.
 inline constexpr const char* kLegacyConfigFile = "/etc/default/ovpn-status-push";
-inline constexpr const char* kDefaultEventSocket = "/run/ovpn-mgmt-push/events.sock";
 inline constexpr const char* kDefaultStateDir = "/var/lib/ovpn-mgmt-push";
 inline constexpr const char* kDefaultEndpoints = "udp=127.0.0.1:7505,tcp=127.0.0.1:7506";
 
@@ -45,7 +45,7 @@ struct Settings {
     std::optional<PanelConfig> panel;             // absent when no URL is configured
     std::optional<std::string> panel_token_file;  // read into panel->token
     std::chrono::duration<double> interval{2.0};
-    std::string event_socket = kDefaultEventSocket;
+    std::string event_socket = event::kDefaultSocketPath;
     std::string event_user = "nobody";         // besides root, who may send events
     std::string state_dir = kDefaultStateDir;  // session records not yet acknowledged
     std::size_t max_records = 10000;

@@ -15,17 +15,6 @@
 
 namespace omp {
 
-namespace {
-
-sockaddr_un unix_address(const std::string& path) {
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    return address;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& path,
                                                            const std::string& allowed_user) {
     passwd* pw = getpwnam(allowed_user.c_str());
@@ -33,26 +22,20 @@ Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& pa
     uid_t allowed_uid = pw->pw_uid;
 
     if (auto dir = event::make_parent_directory(path); !dir) return dir.error();
-    if (auto stale = clear_stale_socket(path, SOCK_DGRAM, "event socket"); !stale)
-        return stale.error();
     auto key = event::load_or_create_sender_key(event::sender_key_path(path));
     if (!key) return key.error();
 
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return error(std::string("socket: ") + std::strerror(errno));
-    sockaddr_un address = unix_address(path);
-    mode_t old_mask = umask(0177);  // born 0600: no window in which others may send
-    int rc = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    int err = errno;
-    umask(old_mask);
-    if (rc != 0) {
+    // 0600, then owned by OpenVPN's user: only it and root may send.
+    auto file = bind_unix_socket(fd, path, SOCK_DGRAM, 0600, "event socket `" + path + "'");
+    if (!file) {
         close(fd);
-        return error("cannot bind event socket `" + path + "': " + std::strerror(err));
+        return file.error();
     }
     if (geteuid() == 0 && chown(path.c_str(), allowed_uid, 0) != 0) {
-        err = errno;
+        int err = errno;
         close(fd);
-        unlink(path.c_str());
         return error("cannot chown event socket `" + path + "': " + std::strerror(err));
     }
     int on = 1;
@@ -60,25 +43,15 @@ Result<std::unique_ptr<EventListener>> EventListener::open(const std::string& pa
     int buffer = 1 << 20;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
 
-    struct stat st {};
-    lstat(path.c_str(), &st);
     return std::unique_ptr<EventListener>(
-        new EventListener(path, fd, allowed_uid, st.st_ino, std::move(*key)));
+        new EventListener(std::move(*file), fd, allowed_uid, std::move(*key)));
 }
 
-EventListener::EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode,
-                             std::string key)
-    : path_(std::move(path)),
-      fd_(fd),
-      allowed_uid_(allowed_uid),
-      inode_(inode),
-      sender_key_(std::move(key)) {}
+EventListener::EventListener(UnixSocketFile file, int fd, uid_t allowed_uid, std::string key)
+    : file_(std::move(file)), fd_(fd), allowed_uid_(allowed_uid), sender_key_(std::move(key)) {}
 
 EventListener::~EventListener() {
     close(fd_);
-    // Remove the file only if it is still ours, not a successor's.
-    struct stat st {};
-    if (lstat(path_.c_str(), &st) == 0 && st.st_ino == inode_) unlink(path_.c_str());
 }
 
 void EventListener::reject(std::uint64_t& counter, RateLimit& limit, const std::string& why) {
@@ -133,7 +106,7 @@ void EventListener::drain(std::vector<event::Event>& out, std::size_t budget) {
                    "pid " + std::to_string(cred->pid) + " (uid " + std::to_string(cred->uid) +
                        ") sent no valid sender key: not an OpenVPN server with the plugin "
                        "loaded (one started before " +
-                       event::sender_key_path(path_) + " existed needs a restart)");
+                       event::sender_key_path(file_.path()) + " existed needs a restart)");
             continue;
         }
         ++counters_.accepted;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/rate_limit.hpp"
+#include "base/unix_socket_file.hpp"
 #include "common/result.hpp"
 #include "core/payload.hpp"
 #include "event/event_datagram.hpp"
@@ -36,13 +37,12 @@ class EventListener {
     const EventSocketCounters& counters() const { return counters_; }
 
   private:
-    EventListener(std::string path, int fd, uid_t allowed_uid, ino_t inode, std::string key);
+    EventListener(UnixSocketFile file, int fd, uid_t allowed_uid, std::string key);
     void reject(std::uint64_t& counter, RateLimit& limit, const std::string& why);
 
-    std::string path_;
+    UnixSocketFile file_;  // removed when the listener goes, if still ours
     int fd_;
     uid_t allowed_uid_;
-    ino_t inode_;
     std::string sender_key_;
     EventSocketCounters counters_;
     RateLimit foreign_log_{std::chrono::seconds(60)};

@@ -27,30 +27,23 @@ Result<std::unique_ptr<MgmtProxy>> MgmtProxy::open(const ProxyConfig& config) {
     int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return error(failed(config, "socket"));
     std::unique_ptr<MgmtProxy> proxy(new MgmtProxy(config, fd));
-    const auto* path = reinterpret_cast<const sockaddr_un&>(config.sockaddr).sun_path;
     if (family == AF_UNIX) {
-        // A socket left by a daemon that was killed goes; never a socket in use (OpenVPN's own,
-        // say). A file of another kind stays, and bind fails, naming it.
-        struct stat st {};
-        if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-            auto cleared =
-                clear_stale_socket(path, SOCK_STREAM, "management proxy " + config.address);
-            if (!cleared) return cleared.error();
-        }
-    } else {
-        int on = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    }
-    if (::bind(fd, reinterpret_cast<const sockaddr*>(&config.sockaddr), config.sockaddr_len) != 0) {
-        return error(failed(config, "bind"));
-    }
-    proxy->bound_ = true;
-    if (family == AF_UNIX) {
-        if (::chmod(path, config.socket_mode) != 0) return error(failed(config, "chmod"));
+        const char* path = reinterpret_cast<const sockaddr_un&>(config.sockaddr).sun_path;
+        auto file = bind_unix_socket(fd, path, SOCK_STREAM, config.socket_mode,
+                                     "management proxy " + config.address);
+        if (!file) return file.error();
+        proxy->file_ = std::move(*file);
         bool owned = config.socket_user || config.socket_group;
         if (owned && ::chown(path, config.socket_user.value_or(uid_t(-1)),
                              config.socket_group.value_or(gid_t(-1))) != 0) {
             return error(failed(config, "chown"));
+        }
+    } else {
+        int on = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+        if (::bind(fd, reinterpret_cast<const sockaddr*>(&config.sockaddr), config.sockaddr_len) !=
+            0) {
+            return error(failed(config, "bind"));
         }
     }
     if (::listen(fd, 64) != 0) return error(failed(config, "listen"));
@@ -63,9 +56,6 @@ MgmtProxy::MgmtProxy(ProxyConfig config, int listen_fd)
 MgmtProxy::~MgmtProxy() {
     for (auto& c : clients_) ::close(c.fd);
     if (listen_fd_ >= 0) ::close(listen_fd_);
-    if (bound_ && config_.sockaddr.ss_family == AF_UNIX) {
-        ::unlink(reinterpret_cast<const sockaddr_un&>(config_.sockaddr).sun_path);
-    }
 }
 
 void MgmtProxy::descriptors(std::vector<pollfd>& fds) const {

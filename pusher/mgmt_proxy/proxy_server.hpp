@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/unix_socket_file.hpp"
 #include "common/result.hpp"
 #include "core/mgmt_transcript.hpp"
 #include "mgmt_proxy/proxy_config.hpp"
@@ -60,7 +61,7 @@ class MgmtProxy {
 
     ProxyConfig config_;
     int listen_fd_ = -1;
-    bool bound_ = false;  // the unix socket's path is ours to remove
+    UnixSocketFile file_;  // a unix socket's file, removed when the proxy goes, if still ours
     std::vector<Client> clients_;
 };
 

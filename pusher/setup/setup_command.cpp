@@ -18,7 +18,7 @@
 #include <sstream>
 
 #include "base/version.hpp"
-#include "config/settings.hpp"
+#include "event/event_datagram.hpp"
 #include "setup/file_edits.hpp"
 #include "setup/server_config.hpp"
 #include "setup/text_diff.hpp"
@@ -70,7 +70,7 @@ Result<std::string> back_up(const ConfigFile& file, const struct stat& st) {
 Result<SetupArgs> parse_setup_args(const std::vector<std::string>& args) {
     SetupArgs parsed;
     parsed.plugin_path = kPluginInstallPath;
-    parsed.event_socket = kDefaultEventSocket;
+    parsed.event_socket = event::kDefaultSocketPath;
     bool searched = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
