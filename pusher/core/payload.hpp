@@ -1,5 +1,6 @@
 // Renders a snapshot as the panel's JSON body. The keys of CONTRACT.md keep their names and
-// types; everything else is additive (documented in README.md, "Payload").
+// types; everything else is additive (documented in docs/reference.md, "Additions to the
+// contract").
 #pragma once
 
 #include <chrono>

@@ -3,7 +3,8 @@
 //     /run/wireguard/IFACE.sock: spoken to directly, in the caller's poll loop, no process
 //     started (wg_uapi_query.hpp);
 //   - a kernel interface has none: `wg show IFACE dump` reads it over netlink
-//     (wg_command_query.hpp), which costs a process start per poll (README, "WireGuard sources").
+//     (wg_command_query.hpp), which costs a process start per poll (docs/operators.md, "WireGuard
+//     sources").
 #pragma once
 
 #include <chrono>

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from harness import OpenVPNClient, PanelStandIn, Pki, wait_until  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-README = os.path.join(HERE, "..", "..", "README.md")
+REPOSITORY = os.path.join(HERE, "..", "..")
 OLD = os.path.join(HERE, "old_deployment")
 PANEL_PORT = 8080  # inside the host's own network namespace: nothing else is there
 OVPN_UNITS = ("openvpn-server@server", "openvpn-server@server-tcp")
@@ -39,10 +39,10 @@ def deb_version(deb):
     return deb_field(deb, "Version")
 
 
-def readme_commands(heading):
-    """The commands of the first indented block under README's `heading`, in order (a
-    trailing `  # comment` dropped)."""
-    with open(README) as f:
+def readme_commands(heading, document="README.md"):
+    """The commands of the first indented block under `heading` in `document` (the README, or
+    a page of docs/), in order (a trailing `  # comment` dropped)."""
+    with open(os.path.join(REPOSITORY, document)) as f:
         section = f.read().split(f"\n{heading}\n", 1)[1]
     lines = section.splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith("    "))

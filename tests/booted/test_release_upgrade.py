@@ -74,7 +74,7 @@ class UpgradeInPlace(booted.BootedServerCase):
 
         upgrade_started = time.time()
         outcomes = {}
-        for step in readme_commands("### Upgrading a server from Debian 12 to 13"):
+        for step in readme_commands("## Upgrading a server from Debian 12 to 13", "docs/operators.md"):
             if step == "reboot":
                 server.reboot()
                 continue

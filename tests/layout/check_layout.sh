@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The folder map holds: an include that goes the wrong way does not compile, only the panel
-# folder includes libcurl's headers, and no source file in pusher/ is longer than 350 lines.
+# folder includes libcurl's headers, and no source file in pusher/ is longer than 350 lines;
+# the README fits two screens and every link of the documentation resolves.
 # Usage: check_layout.sh SOURCE_DIR BUILD_DIR
 set -uo pipefail
 src=$1 build=$2
@@ -28,4 +29,13 @@ if [ -n "$long" ]; then
 else
   echo "ok: no file in pusher/ over 350 lines"
 fi
+# README.md stays short (what it is, the two commands, install, where to read on) and every
+# link in it and in docs/ resolves.
+readme_lines=$(wc -l < "$src/README.md")
+if [ "$readme_lines" -gt 200 ]; then
+  echo "FAIL: README.md has $readme_lines lines (at most 200; the rest belongs in docs/)"; status=1
+else
+  echo "ok: README.md has $readme_lines lines"
+fi
+python3 "$src/tests/layout/check_links.py" "$src" || status=1
 exit $status
