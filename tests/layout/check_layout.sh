@@ -16,6 +16,9 @@ else
   echo "ok: core cannot include the panel's headers"
 fi
 
+# Every folder against the map in docs/development.md: one probe per folder it may not use.
+python3 "$src/tests/layout/check_map.py" "$src" "$build" || status=1
+
 curl_users=$(grep -rln '#include <curl/' "$src/common" "$src/event" "$src/plugin" "$src/pusher" | grep -v "^$src/pusher/panel/")
 if [ -n "$curl_users" ]; then
   echo "FAIL: libcurl's headers outside pusher/panel: $curl_users"; status=1
