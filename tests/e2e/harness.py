@@ -6,6 +6,7 @@ the test that owns it ends, also when it fails. Every port is on loopback and ch
 at run time, so two runs can share a machine.
 """
 import gzip
+import itertools
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -144,14 +146,28 @@ class Workdir:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+# 10.N.0.0/24 pools for the servers a test process starts, one each: no module picks them by
+# hand. Servers outside a namespace run with ifconfig-noexec, so a pool touches no route and
+# two test processes may hand out the same N.
+_subnet_octets = itertools.count(110)
+
+
+def next_subnet_octet():
+    octet = next(_subnet_octets)
+    if octet > 199:
+        raise AssertionError("more than 90 servers in one test process")
+    return octet
+
+
 class OpenVPNServer:
     """A real OpenVPN server loading the real plugin. Its tun device is left unconfigured
     (ifconfig-noexec), so parallel runs never fight over host addresses or routes."""
 
-    def __init__(self, procs, work, pki, name, proto, *, event_socket, subnet_octet,
+    def __init__(self, procs, work, pki, name, proto, *, event_socket, subnet_octet=None,
                  mgmt_password=None, drop_privileges=False, plugin_args=None, with_auth=True, extra="",
                  netns=None, listen="127.0.0.1", journal=None):
         self.procs, self.work, self.pki, self.name, self.proto = procs, work, pki, name, proto
+        self.subnet_octet = subnet_octet = subnet_octet or next_subnet_octet()
         # Logging to a PrivateJournal, as the unit openvpn-server@NAME, instead of a file.
         self.journal = journal
         self.unit = f"openvpn-server@{name}.service"
@@ -278,6 +294,28 @@ verb 3
         lines = self.management("status 3")
         header = next(l.split("\t")[2:] for l in lines if l.startswith("HEADER\tCLIENT_LIST"))
         return [dict(zip(header, l.split("\t")[1:])) for l in lines if l.startswith("CLIENT_LIST\t")]
+
+
+class TwoServers(unittest.TestCase):
+    """What most end-to-end test classes share: a work directory, a PKI, a stand-in panel, and
+    two real OpenVPN servers loading the plugin with one event socket, UDP (dropping privileges
+    to nobody, as the fleet runs it) and TCP. Subclasses start their daemons in their own
+    setUpClass, after this one's; the class cleanups stop everything by pid."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.procs = Processes()
+        cls.addClassCleanup(cls.procs.stop_all)
+        cls.work = Workdir()
+        cls.addClassCleanup(cls.work.remove)
+        cls.pki = Pki(cls.work.join("pki"))
+        cls.panel = PanelStandIn()
+        cls.addClassCleanup(cls.panel.close)
+        cls.socket = cls.work.join("run", "events.sock")
+        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
+                                drop_privileges=True).start()
+        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket).start()
 
 
 class OpenVPNClient:

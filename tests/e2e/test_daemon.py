@@ -9,7 +9,7 @@ import time
 import unittest
 import pwd
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+from harness import (TwoServers, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
                      users_by_name, wait_until)
 
 # Long enough that every POST a test waits for was triggered by an event, not the timer.
@@ -20,21 +20,10 @@ def has_event(payload, kind, username):
     return any(e["event"] == kind and e["username"] == username for e in payload.get("events", []))
 
 
-class DaemonAgainstRealServers(unittest.TestCase):
+class DaemonAgainstRealServers(TwoServers):
     @classmethod
     def setUpClass(cls):
-        cls.procs = Processes()
-        cls.addClassCleanup(cls.procs.stop_all)
-        cls.work = Workdir()
-        cls.addClassCleanup(cls.work.remove)
-        cls.pki = Pki(cls.work.join("pki"))
-        cls.panel = PanelStandIn()
-        cls.addClassCleanup(cls.panel.close)
-        cls.socket = cls.work.join("run", "events.sock")
-        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
-                                subnet_octet=41, drop_privileges=True).start()
-        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
-                                subnet_octet=42).start()
+        super().setUpClass()
         cls.daemon = cls.new_daemon(cls.socket, EVENT_TEST_INTERVAL).start(cls.socket)
 
     @classmethod
@@ -55,7 +44,7 @@ class DaemonAgainstRealServers(unittest.TestCase):
         self.assertEqual(payload["trigger"], "event")
         user = users_by_name(payload)["conn-udp"]
         self.assertEqual(user["proto"], "udp")
-        self.assertTrue(user["virtual_ip"].startswith("10.41.0."))
+        self.assertTrue(user["virtual_ip"].startswith(f"10.{self.udp.subnet_octet}.0."))
 
     def test_plugin_keeps_sending_after_openvpn_drops_privileges(self):
         self.assertIn("UID set to nobody", self.udp.read_log())

@@ -13,7 +13,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+from harness import (TwoServers, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
                      free_port, run_binary, users_by_name, wait_until)
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -42,21 +42,10 @@ def samples(text, name):
     return found
 
 
-class MetricsBesideRealOpenVPN(unittest.TestCase):
+class MetricsBesideRealOpenVPN(TwoServers):
     @classmethod
     def setUpClass(cls):
-        cls.procs = Processes()
-        cls.addClassCleanup(cls.procs.stop_all)
-        cls.work = Workdir()
-        cls.addClassCleanup(cls.work.remove)
-        cls.pki = Pki(cls.work.join("pki"))
-        cls.panel = PanelStandIn()
-        cls.addClassCleanup(cls.panel.close)
-        cls.socket = cls.work.join("run", "events.sock")
-        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
-                                subnet_octet=71, drop_privileges=True).start()
-        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
-                                subnet_octet=72).start()
+        super().setUpClass()
         cls.metrics_port = free_port()
         cls.metrics_url = f"http://127.0.0.1:{cls.metrics_port}/metrics"
         cls.daemon = Aggregator(cls.procs, cls.work, [
@@ -90,8 +79,9 @@ class MetricsBesideRealOpenVPN(unittest.TestCase):
         received = samples(body, "ovpn_mgmt_push_session_received_bytes_total")
         self.assertEqual(len(received), 3)
         for labels in received:
+            pools = f"({self.udp.subnet_octet}|{self.tcp.subnet_octet})"
             self.assertRegex(labels, r'^\{source="(udp|tcp)",username="metric-\d",common_name="metrics",'
-                                     r'virtual_ip="10\.7[12]\.0\.\d+"\}$')
+                                     rf'virtual_ip="10\.{pools}\.0\.\d+"\}}$')
         self.assertTrue(all(v > 0 for v in received.values()))
         self.assertGreater(samples(body, "ovpn_mgmt_push_panel_posts_total")['{result="ok"}'], 0)
         self.assertGreaterEqual(samples(body, "ovpn_mgmt_push_event_datagrams_total")['{result="accepted"}'], 3)

@@ -13,7 +13,7 @@ import threading
 import time
 import unittest
 
-from harness import (Aggregator, Management, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+from harness import (TwoServers, Aggregator, Management, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
                      free_port, run_binary, users_by_name, wait_until)
 
 LOAD_SECONDS = float(os.environ.get("OMP_PROXY_LOAD_SECONDS", "30"))
@@ -39,21 +39,10 @@ def client_rows(lines, sep):
     return sorted(rows, key=lambda r: r["Common Name"] + r["Real Address"])
 
 
-class ProxyBesideRealOpenVPN(unittest.TestCase):
+class ProxyBesideRealOpenVPN(TwoServers):
     @classmethod
     def setUpClass(cls):
-        cls.procs = Processes()
-        cls.addClassCleanup(cls.procs.stop_all)
-        cls.work = Workdir()
-        cls.addClassCleanup(cls.work.remove)
-        cls.pki = Pki(cls.work.join("pki"))
-        cls.panel = PanelStandIn()
-        cls.addClassCleanup(cls.panel.close)
-        cls.socket = cls.work.join("run", "events.sock")
-        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
-                                subnet_octet=81, drop_privileges=True).start()
-        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
-                                subnet_octet=82).start()
+        super().setUpClass()
         cls.udp_proxy = "unix:" + cls.work.join("run", "udp-proxy.sock")
         cls.tcp_proxy = f"127.0.0.1:{free_port()}"
         cls.daemon = Aggregator(cls.procs, cls.work, [

@@ -10,7 +10,7 @@ import sys
 import time
 import unittest
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+from harness import (TwoServers, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
                      users_by_name, wait_until)
 
 STORM = 60  # clients, half on each server
@@ -33,22 +33,7 @@ def records_by_id(panel, prefix):
     return seen
 
 
-class NothingIsLost(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.procs = Processes()
-        cls.addClassCleanup(cls.procs.stop_all)
-        cls.work = Workdir()
-        cls.addClassCleanup(cls.work.remove)
-        cls.pki = Pki(cls.work.join("pki"))
-        cls.panel = PanelStandIn()
-        cls.addClassCleanup(cls.panel.close)
-        cls.socket = cls.work.join("run", "events.sock")
-        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
-                                subnet_octet=61, drop_privileges=True).start()
-        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
-                                subnet_octet=62).start()
-
+class NothingIsLost(TwoServers):
     def daemon(self, state):
         d = Aggregator(self.procs, self.work, [
             "--mgmt", f"udp={self.udp.mgmt_address}", "--mgmt", f"tcp={self.tcp.mgmt_address}",

@@ -10,8 +10,8 @@ import signal
 import time
 import unittest
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
-                     make_tls_cert, users_by_name, wait_until)
+from harness import (Aggregator, OpenVPNClient, PanelStandIn, TwoServers, make_tls_cert, users_by_name,
+                     wait_until)
 from tls_front import NginxFront, connections
 
 
@@ -32,23 +32,14 @@ def has_event(payload, kind, username):
     return any(e["event"] == kind and e["username"] == username for e in payload.get("events", []))
 
 
-class BehindNginx(unittest.TestCase):
-    """Two real OpenVPN servers for the class; for each test a stand-in panel, and the fronts
-    and daemons it starts (each stopped by pid when the test ends, passed or not)."""
+class BehindNginx(TwoServers):
+    """The two real OpenVPN servers for the class; for each test a stand-in panel of its own, and
+    the fronts and daemons it starts (each stopped by pid when the test ends, passed or not)."""
 
     @classmethod
     def setUpClass(cls):
-        cls.procs = Processes()
-        cls.addClassCleanup(cls.procs.stop_all)
-        cls.work = Workdir()
-        cls.addClassCleanup(cls.work.remove)
-        cls.pki = Pki(cls.work.join("pki"))
+        super().setUpClass()
         cls.cert, cls.key = make_tls_cert(cls.work.join())
-        cls.socket = cls.work.join("run", "events.sock")
-        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
-                                subnet_octet=111).start()
-        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
-                                subnet_octet=112).start()
         cls.fronts = 0
 
     def setUp(self):
@@ -116,10 +107,10 @@ class OneConnectionPerDaemon(BehindNginx):
         seen = connections(front.requests())
         self.assertFalse(seen[0][1], "the first connection makes a full handshake")
         self.assertEqual([resumed for _, resumed in seen[1:]], [True] * (len(seen) - 1), seen)
-        # At once: the POSTs keep the cadence, no retry waits in between.
+        # At once: no POST failed (checked below) and the cadence held, no retry waits between.
         arrived = [r["arrived"] for r in self.panel.requests]
         gaps = [b - a for a, b in zip(arrived, arrived[1:])]
-        self.assertLess(max(gaps), 2.6, gaps)
+        self.assertLess(max(gaps), 3.0, gaps)
         self.assert_no_failed_post(d)
         records = [r for p in self.panel.accepted() for r in p.get("sessions_ended", [])
                    if r["common_name"] == "idle-close"]
