@@ -6,22 +6,11 @@
 
 #include "core/merger.hpp"
 #include "core/payload.hpp"
-#include "openvpn/mgmt_conversation.hpp"
 #include "panel/gzip_body.hpp"
+#include "status_as_received.hpp"
 #include "status_generator.hpp"
 
 namespace {
-
-omp::SourceReport parse_as_received(const std::string& name, const std::string& text) {
-    omp::MgmtConversation conversation(name, std::nullopt);
-    conversation.feed(">INFO:OpenVPN Management Interface Version 5\r\n");
-    conversation.feed(text);
-    omp::SourceReport report;
-    report.name = name;
-    report.ok = !conversation.failed();
-    report.status = conversation.take_status();
-    return report;
-}
 
 // The body of N users: half on each instance.
 std::string payload_of(int users) {

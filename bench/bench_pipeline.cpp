@@ -8,22 +8,10 @@
 #include "core/merger.hpp"
 #include "core/payload.hpp"
 #include "daemon/daemon.hpp"
-#include "openvpn/mgmt_conversation.hpp"
+#include "status_as_received.hpp"
 #include "status_generator.hpp"
 
 namespace {
-
-// Feeds the text through the management conversation, as the daemon does on the wire.
-omp::SourceReport parse_as_received(const std::string& name, const std::string& text) {
-    omp::MgmtConversation conversation(name, std::nullopt);
-    conversation.feed(">INFO:OpenVPN Management Interface Version 5\r\n");
-    conversation.feed(text);
-    omp::SourceReport report;
-    report.name = name;
-    report.ok = !conversation.failed();
-    report.status = conversation.take_status();
-    return report;
-}
 
 void BM_ParseMergeSerialise(benchmark::State& state) {
     int n = static_cast<int>(state.range(0));
