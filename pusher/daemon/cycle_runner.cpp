@@ -128,7 +128,6 @@ void CycleRunner::finish_cycle(Clock::time_point now) {
     for (auto& q : queries_) reports.push_back(q->take_report());
     queries_.clear();
     for (const auto& line : source_health_.update(reports, now)) log::write(line.level, line.text);
-    keep_transcripts(reports);
     record_unseen_ends(reports, now);  // before the overlay: what management itself listed
     handshake_runs_.update(reports);   // before the rates: a WireGuard session is keyed by its run
     rates_.update(reports, now);
@@ -142,44 +141,22 @@ void CycleRunner::finish_cycle(Clock::time_point now) {
     context.ended_sessions_dropped = parts_.records.dropped();
     context.event_socket = event_socket_;
     auto snapshot = merge_reports(std::move(reports));
-    status_.polled(snapshot);
     panel_->start(render_payload(snapshot, context));
-    cycle_durations_.observe(std::chrono::duration<double>(now - cycle_started_).count());
-    last_snapshot_ = std::move(snapshot);
-}
-
-std::string CycleRunner::service_status(Clock::time_point now) const {
-    ServiceStatus status = status_;
-    status.set_records_pending(parts_.records.size());
-    return status.text(now);
-}
-
-// Only a complete answer is replayed: a source that failed its poll has none, so a proxy
-// never serves an answer older than one interval.
-void CycleRunner::keep_transcripts(const std::vector<SourceReport>& reports) {
-    transcripts_.clear();  // every cycle polls every source: none outlives its source
-    for (const auto& report : reports) {
-        if (report.ok && report.status.transcript)
-            transcripts_[report.name] = report.status.transcript;
-    }
-}
-
-const MgmtTranscript* CycleRunner::transcript(const std::string& source) const {
-    auto found = transcripts_.find(source);
-    return found == transcripts_.end() ? nullptr : found->second.get();
+    record_.polled(std::move(snapshot),
+                   std::chrono::duration<double>(now - cycle_started_).count());
 }
 
 std::string CycleRunner::metrics_text() const {
     MetricsState state;
-    state.snapshot = last_snapshot_ ? &*last_snapshot_ : nullptr;
+    state.snapshot = record_.snapshot();
     state.per_session = !settings_.metrics || settings_.metrics->per_session;
-    state.posts_ok = posts_ok_;
-    state.posts_error = posts_error_;
-    if (last_success_epoch_) state.last_success_epoch = double(*last_success_epoch_);
+    state.posts_ok = record_.posts_ok();
+    state.posts_error = record_.posts_failed();
+    if (auto epoch = record_.last_success_epoch()) state.last_success_epoch = double(*epoch);
     state.records_pending = parts_.records.size();
     state.records_dropped = parts_.records.dropped();
     state.datagrams = event_socket_;
-    state.cycles = &cycle_durations_;
+    state.cycles = &record_.durations();
     return render_metrics(state);
 }
 
@@ -190,10 +167,7 @@ std::vector<SessionRecord> CycleRunner::ready_records(std::size_t limit) const {
 }
 
 void CycleRunner::on_post_result(const PostResult& result, Clock::time_point now) {
-    status_.posted(result, now);
-    ++posts_finished_;
-    ++(result.ok ? posts_ok_ : posts_error_);
-    if (result.ok) last_success_epoch_ = parts_.epoch_now();
+    record_.posted(result.ok, result.error, now, parts_.epoch_now());
     if (result.ok) {
         if (auto line = backoff_.succeeded(now)) log::info(*line);
         std::vector<std::string> acked;

@@ -21,13 +21,13 @@
 #include "base/rate_limit.hpp"
 #include "common/result.hpp"
 #include "config/settings.hpp"
+#include "core/cycle_record.hpp"
 #include "core/event_overlay.hpp"
 #include "core/payload.hpp"
 #include "core/rate_tracker.hpp"
 #include "daemon/cadence.hpp"
 #include "daemon/panel_backoff.hpp"
 #include "daemon/reason_waits.hpp"
-#include "daemon/service_status.hpp"
 #include "daemon/source_health.hpp"
 #include "event/event_datagram.hpp"
 #include "metrics/metrics_text.hpp"
@@ -96,13 +96,11 @@ class CycleRunner {
     RecordStore& records() { return parts_.records; }
     OpenSessions& open_sessions() { return parts_.open_sessions; }
     const Settings& settings() const { return settings_; }
-    // What systemd shows (STATUS=), and how many POSTs have finished: it changes after each.
-    std::string service_status(Clock::time_point now) const;
-    std::uint64_t posts_finished() const { return posts_finished_; }
+    // What the last cycles saw: what systemd's STATUS=, GET /metrics and the management
+    // proxies report. Written here alone.
+    const CycleRecord& last_cycles() const { return record_; }
     // GET /metrics: the last cycle's state, in Prometheus's text format.
     std::string metrics_text() const;
-    // What a management proxy replays: the instance's answers at its last poll, if complete.
-    const MgmtTranscript* transcript(const std::string& source) const;
 
   private:
     bool idle() const { return queries_.empty() && !panel_->in_flight(); }
@@ -113,7 +111,6 @@ class CycleRunner {
     void settle_reasons(Clock::time_point now);
     void on_disconnect(const event::Event& event, Clock::time_point now);
     void record_unseen_ends(const std::vector<SourceReport>& reports, Clock::time_point now);
-    void keep_transcripts(const std::vector<SourceReport>& reports);
     void add_record(SessionRecord record, Clock::time_point now);
     std::vector<SessionRecord> ready_records(std::size_t limit) const;
 
@@ -139,17 +136,8 @@ class CycleRunner {
     std::vector<TriggerEvent> cycle_events_;
     std::vector<SessionRecord> cycle_records_;  // in the POST in flight; acknowledged on 2xx
     RateLimit record_error_log_{std::chrono::seconds(60)};
-    ServiceStatus status_;
-    std::uint64_t posts_finished_ = 0;
-
-    // What the metrics show between cycles.
-    std::optional<Snapshot> last_snapshot_;
     Clock::time_point cycle_started_{};
-    CycleHistogram cycle_durations_;
-    std::uint64_t posts_ok_ = 0;
-    std::uint64_t posts_error_ = 0;
-    std::optional<std::int64_t> last_success_epoch_;
-    std::map<std::string, std::shared_ptr<const MgmtTranscript>> transcripts_;
+    CycleRecord record_;
 };
 
 }  // namespace omp

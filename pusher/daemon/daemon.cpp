@@ -13,6 +13,7 @@
 
 #include "base/log.hpp"
 #include "daemon/event_listener.hpp"
+#include "daemon/service_status.hpp"
 #include "daemon/watchdog.hpp"
 #include "metrics/metrics_server.hpp"
 #include "mgmt_proxy/proxy_server.hpp"
@@ -99,9 +100,10 @@ int Loop::run() {
         // Every turn, not only when its descriptor is ready: libmicrohttpd also closes idle
         // connections on time. It never blocks: a stalled scraper holds only its connection.
         if (listeners_.metrics) listeners_.metrics->run();
-        if (runner_.posts_finished() != posts_reported_) {
-            posts_reported_ = runner_.posts_finished();
-            sd_notify(0, ("STATUS=" + runner_.service_status(now)).c_str());
+        if (runner_.last_cycles().posts_finished() != posts_reported_) {
+            posts_reported_ = runner_.last_cycles().posts_finished();
+            auto status = service_status(runner_.last_cycles(), runner_.records().size(), now);
+            sd_notify(0, ("STATUS=" + status).c_str());
         }
         if (watchdog_.due(now)) sd_notify(0, "WATCHDOG=1");
         longest_turn_ = std::max(longest_turn_, Clock::now() - now);
@@ -127,8 +129,8 @@ void Loop::serve_proxies(const std::vector<pollfd>& fds, const Layout& layout,
     std::size_t at = layout.queries_end;
     for (std::size_t i = 0; i < listeners_.proxies.size(); ++i) {
         auto& proxy = *listeners_.proxies[i];
-        proxy.serve(&fds[at], layout.proxy_counts[i], runner_.transcript(proxy.config().instance),
-                    now);
+        proxy.serve(&fds[at], layout.proxy_counts[i],
+                    runner_.last_cycles().transcript(proxy.config().instance), now);
         at += layout.proxy_counts[i];
     }
 }

@@ -139,14 +139,6 @@ void histogram(std::string& out, const CycleHistogram& h) {
 
 }  // namespace
 
-void CycleHistogram::observe(double seconds) {
-    for (std::size_t i = 0; i < kBounds.size(); ++i) {
-        if (seconds <= kBounds[i]) ++buckets_[i];
-    }
-    ++count_;
-    sum_ += seconds;
-}
-
 void append_label_value(std::string& out, std::string_view value) {
     for (char c : value) {
         if (c == '\\') {

@@ -9,27 +9,11 @@
 #include <optional>
 #include <string>
 
+#include "core/cycle_record.hpp"
 #include "core/merger.hpp"
 #include "core/payload.hpp"
 
 namespace omp {
-
-// How long cycles take, from the start of the poll to the payload being ready to POST.
-class CycleHistogram {
-  public:
-    static constexpr std::array<double, 11> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                       0.5,   1,    2.5,   5,    10};
-    void observe(double seconds);
-    // Cumulative, as Prometheus wants: how many took at most kBounds[i].
-    std::uint64_t at_most(std::size_t i) const { return buckets_[i]; }
-    std::uint64_t count() const { return count_; }
-    double sum() const { return sum_; }
-
-  private:
-    std::array<std::uint64_t, kBounds.size()> buckets_{};
-    std::uint64_t count_ = 0;
-    double sum_ = 0;
-};
 
 struct MetricsState {
     const Snapshot* snapshot = nullptr;  // the last cycle's; none before the first

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/cycle_runner.hpp"
+#include "daemon/service_status.hpp"
 #include "fixtures.hpp"
 
 using namespace std::chrono_literals;
@@ -248,21 +249,30 @@ BOOST_AUTO_TEST_CASE(a_record_is_posted_until_the_panel_acknowledges_it) {
     BOOST_TEST(d.runner.records().size() == 0u);
 }
 
+namespace {
+
+// What the loop sends systemd after a POST: the line made from the runner's record.
+std::string status_line(Daemon& d, omp::CycleRecord::Clock::time_point now) {
+    return omp::service_status(d.runner.last_cycles(), d.runner.records().size(), now);
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(systemds_status_line_follows_every_post) {
     Daemon d;
     d.world.answers = {refused()};
     d.at(0ms);
-    BOOST_TEST(d.runner.posts_finished() == 0u);
+    BOOST_TEST(d.runner.last_cycles().posts_finished() == 0u);
     d.at(1ms);
-    BOOST_TEST(d.runner.posts_finished() == 1u);
-    BOOST_TEST(d.runner.service_status(d.t0 + 1ms) ==
+    BOOST_TEST(d.runner.last_cycles().posts_finished() == 1u);
+    BOOST_TEST(status_line(d, d.t0 + 1ms) ==
                "1/1 sources ok, 1 user, last POST failed (panel answered HTTP 503; none yet), "
                "0 records pending");
     d.world.answers = {accepted()};
     d.at(2000ms);
     d.at(2001ms);
-    BOOST_TEST(d.runner.posts_finished() == 2u);
-    BOOST_TEST(d.runner.service_status(d.t0 + 2501ms) ==
+    BOOST_TEST(d.runner.last_cycles().posts_finished() == 2u);
+    BOOST_TEST(status_line(d, d.t0 + 2501ms) ==
                "1/1 sources ok, 1 user, last POST 0.5 s ago, 0 records pending");
 }
 

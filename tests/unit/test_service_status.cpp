@@ -1,11 +1,13 @@
-// What `systemctl status` shows: one line that answers "is it working".
+// What `systemctl status` shows: one line that answers "is it working", made from the record
+// of the last cycles.
 #include <boost/test/unit_test.hpp>
 
 #include "core/merger.hpp"
 #include "daemon/service_status.hpp"
+#include "panel/panel_config.hpp"
 
 using namespace std::chrono_literals;
-using Clock = omp::ServiceStatus::Clock;
+using Clock = omp::CycleRecord::Clock;
 
 namespace {
 
@@ -25,12 +27,27 @@ omp::Snapshot snapshot(std::vector<std::pair<std::string, bool>> sources, std::s
 const omp::PostResult kAccepted{true, 200, "", ""};
 const omp::PostResult kRefused{false, 503, "panel answered HTTP 503", "http 503"};
 
+// The record and the records pending, as the loop holds them.
+struct Status {
+    omp::CycleRecord record;
+    std::size_t records_pending = 0;
+
+    void polled(omp::Snapshot s) { record.polled(std::move(s), 0.0); }
+    void posted(const omp::PostResult& r, Clock::time_point now) {
+        record.posted(r.ok, r.error, now, 0);
+    }
+    void set_records_pending(std::size_t n) { records_pending = n; }
+    std::string text(Clock::time_point now) const {
+        return omp::service_status(record, records_pending, now);
+    }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(service_status)
 
 BOOST_AUTO_TEST_CASE(a_working_daemon_says_sources_users_last_post_and_records) {
-    omp::ServiceStatus status;
+    Status status;
     Clock::time_point t0{};
     status.polled(snapshot({{"udp", true}, {"tcp", true}}, 14));
     status.posted(kAccepted, t0);
@@ -39,7 +56,7 @@ BOOST_AUTO_TEST_CASE(a_working_daemon_says_sources_users_last_post_and_records) 
 }
 
 BOOST_AUTO_TEST_CASE(a_source_that_is_down_is_named) {
-    omp::ServiceStatus status;
+    Status status;
     Clock::time_point t0{};
     status.polled(snapshot({{"udp", true}, {"tcp", false}, {"wg0", false}}, 1));
     status.posted(kAccepted, t0);
@@ -49,7 +66,7 @@ BOOST_AUTO_TEST_CASE(a_source_that_is_down_is_named) {
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_panel_says_why_and_when_it_last_worked) {
-    omp::ServiceStatus status;
+    Status status;
     Clock::time_point t0{};
     status.polled(snapshot({{"udp", true}}, 3));
     status.posted(kRefused, t0);
@@ -65,7 +82,7 @@ BOOST_AUTO_TEST_CASE(a_failing_panel_says_why_and_when_it_last_worked) {
 }
 
 BOOST_AUTO_TEST_CASE(before_the_first_cycle_it_says_it_is_starting) {
-    omp::ServiceStatus status;
+    Status status;
     BOOST_TEST(status.text(Clock::time_point{}) == "starting: first poll in progress");
     status.polled(snapshot({{"udp", true}}, 0));
     BOOST_TEST(status.text(Clock::time_point{}).find("0 users, first POST in progress") !=
@@ -73,7 +90,7 @@ BOOST_AUTO_TEST_CASE(before_the_first_cycle_it_says_it_is_starting) {
 }
 
 BOOST_AUTO_TEST_CASE(an_error_cannot_break_the_line_or_grow_without_bound) {
-    omp::ServiceStatus status;
+    Status status;
     status.polled(snapshot({{"udp", true}}, 0));
     status.posted(omp::PostResult{false, 0, "bad\nSTATUS=forged " + std::string(500, 'x'), "x"},
                   Clock::time_point{});
