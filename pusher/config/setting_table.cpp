@@ -162,7 +162,7 @@ constexpr SettingRow kTable[] = {
     {"--wg-handshake-timeout", "WG_HANDSHAKE_TIMEOUT", "S", "180",
      "a peer is connected while its latest handshake is younger", false,
      apply_wg_handshake_timeout},
-    {"", "WG_UAPI_DIR", "DIR", "/run/wireguard",
+    {"", "WG_UAPI_DIR", "DIR", kDefaultWgUapiDir,
      "where userspace WireGuard implementations put their sockets", false, apply_wg_uapi_dir},
     {"--ovpn-log", "OVPN_LOGS", "NAME=SOURCE", "",
      "where to read why sessions ended: an OpenVPN log file path, or journal:UNIT for a server "
@@ -203,7 +203,7 @@ constexpr SettingRow kTable[] = {
          if (!unset(g)) d.settings.event_user = g.value();
          return Ok{};
      }},
-    {"--state-dir", "STATE_DIRECTORY", "DIR", "/var/lib/ovpn-mgmt-push",
+    {"--state-dir", "STATE_DIRECTORY", "DIR", kDefaultStateDir,
      "where session records wait for the panel's 2xx", false, apply_state_dir},
     {"--max-records", "MAX_SESSION_RECORDS", "N", "10000",
      "records kept at most, oldest dropped first", false, apply_max_records},

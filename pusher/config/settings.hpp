@@ -34,7 +34,6 @@ inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
 // the program, not by the unit's EnvironmentFile=, so that a reload sees an edited file.
 inline constexpr const char* kLegacyConfigFile = "/etc/default/ovpn-status-push";
 inline constexpr const char* kDefaultStateDir = "/var/lib/ovpn-mgmt-push";
-inline constexpr const char* kDefaultEndpoints = "udp=127.0.0.1:7505,tcp=127.0.0.1:7506";
 
 struct Settings {
     Command command = Command::help;

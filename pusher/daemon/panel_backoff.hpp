@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "base/failure_episode.hpp"
 #include "panel/panel_config.hpp"
 
 namespace omp {
@@ -25,10 +26,8 @@ class PanelBackoff {
     Clock::time_point retry_at() const { return retry_at_; }
 
   private:
-    int failures_ = 0;
+    FailureEpisode episode_;
     Clock::time_point retry_at_{};
-    std::string logged_kind_;  // the kind of the failure last logged
-    Clock::time_point logged_at_{};
 };
 
 }  // namespace omp

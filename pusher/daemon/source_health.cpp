@@ -6,26 +6,22 @@ std::vector<SourceHealth::Line> SourceHealth::update(const std::vector<SourceRep
                                                      Clock::time_point now) {
     std::vector<Line> lines;
     for (const auto& r : reports) {
-        auto it = failing_.find(r.name);
         if (r.ok) {
+            auto it = failing_.find(r.name);
             if (it == failing_.end()) continue;
             lines.push_back({log::Level::info, "source " + r.name + " answers again after " +
-                                                   std::to_string(it->second.failed_polls) +
+                                                   std::to_string(it->second.succeeded()) +
                                                    " failed poll(s)"});
             failing_.erase(it);
             continue;
         }
-        if (it == failing_.end() || it->second.error != r.error) {
-            failing_[r.name] = Episode{r.error, now, 1};
+        FailureEpisode& episode = failing_[r.name];
+        auto say = episode.failed(r.error, now);
+        if (say == FailureEpisode::Say::started) {
             lines.push_back({log::Level::warning, "source " + r.name + ": " + r.error});
-            continue;
-        }
-        Episode& episode = it->second;
-        ++episode.failed_polls;
-        if (now - episode.logged >= kReminder) {
-            episode.logged = now;
+        } else if (say == FailureEpisode::Say::reminder) {
             lines.push_back({log::Level::warning, "source " + r.name + ": " + r.error + " (" +
-                                                      std::to_string(episode.failed_polls) +
+                                                      std::to_string(episode.failures()) +
                                                       " failed polls in a row)"});
         }
     }

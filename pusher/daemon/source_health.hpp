@@ -1,6 +1,6 @@
-// What the log says about sources that fail: a source's failure once when its episode starts
-// (a new error is a new episode) and every ten minutes while it lasts, and its recovery once;
-// not a line every two seconds (43,000 a day for a default endpoint that does not exist).
+// What the log says about sources that fail: each source's failures as a FailureEpisode (once
+// when it starts, a reminder every ten minutes, its recovery once): not a line every two
+// seconds, 43,000 a day for a default endpoint that does not exist.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/failure_episode.hpp"
 #include "base/log.hpp"
 #include "core/source_report.hpp"
 
@@ -16,7 +17,6 @@ namespace omp {
 class SourceHealth {
   public:
     using Clock = std::chrono::steady_clock;
-    static constexpr auto kReminder = std::chrono::minutes(10);
 
     struct Line {
         log::Level level;
@@ -26,12 +26,7 @@ class SourceHealth {
     std::vector<Line> update(const std::vector<SourceReport>& reports, Clock::time_point now);
 
   private:
-    struct Episode {
-        std::string error;
-        Clock::time_point logged;
-        int failed_polls = 0;
-    };
-    std::map<std::string, Episode> failing_;  // source name -> its current episode
+    std::map<std::string, FailureEpisode> failing_;  // source name -> its current episode
 };
 
 }  // namespace omp
