@@ -1,28 +1,17 @@
 #include "metrics/microhttpd_library.hpp"
 
-#include <dlfcn.h>
-
 #include <string>
+
+#include "base/shared_library.hpp"
 
 namespace omp {
 
 Result<MicrohttpdLibrary> MicrohttpdLibrary::load(const char* soname) {
-    // RTLD_NOW: a broken installation fails at start, with its name, not at the first scrape.
-    void* library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        const char* why = dlerror();
-        return error(std::string("cannot load ") + soname +
-                     " (package libmicrohttpd12), needed by --metrics-listen: " +
-                     (why ? why : "unknown error"));
-    }
+    // At start, with its name: a broken installation does not wait for the first scrape.
+    auto library = SharedLibrary::open(soname, "libmicrohttpd12", "--metrics-listen");
+    if (!library) return library.error();
     MicrohttpdLibrary mhd;
-    const char* missing = nullptr;
-    auto need = [&](const char* symbol, auto& slot) {
-        using Function = std::remove_reference_t<decltype(slot)>;
-        if (!missing && !(slot = reinterpret_cast<Function>(dlsym(library, symbol)))) {
-            missing = symbol;
-        }
-    };
+    auto need = [&](const char* symbol, auto& slot) { library->need(symbol, slot); };
     need("MHD_start_daemon", mhd.start_daemon);
     need("MHD_stop_daemon", mhd.stop_daemon);
     need("MHD_get_daemon_info", mhd.get_daemon_info);
@@ -35,7 +24,7 @@ Result<MicrohttpdLibrary> MicrohttpdLibrary::load(const char* soname) {
     need("MHD_basic_auth_get_username_password", mhd.basic_auth_get_username_password);
     need("MHD_queue_basic_auth_fail_response", mhd.queue_basic_auth_fail_response);
     need("MHD_free", mhd.free);
-    if (missing) return error(std::string(soname) + " lacks " + missing);
+    if (auto resolved = library->resolved(); !resolved) return resolved.error();
     return mhd;
 }
 

@@ -1,8 +1,8 @@
 #include "panel/curl_library.hpp"
 
-#include <dlfcn.h>
-
 #include <string>
+
+#include "base/shared_library.hpp"
 
 namespace omp {
 
@@ -13,29 +13,13 @@ std::string version_text(unsigned number) {
            std::to_string(number & 0xff);
 }
 
-// Fills `slot` with the address of `symbol`; false when the library lacks it.
-template <typename Function>
-bool resolve(void* library, const char* symbol, Function& slot) {
-    slot = reinterpret_cast<Function>(dlsym(library, symbol));
-    return slot != nullptr;
-}
-
 }  // namespace
 
 Result<CurlLibrary> CurlLibrary::load(const char* soname) {
-    // RTLD_LOCAL: curl's symbols stay out of the global namespace; RTLD_NOW: a broken
-    // installation fails here, with its name, not at the first POST.
-    void* library = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        const char* why = dlerror();
-        return error(std::string("cannot load ") + soname +
-                     " (package libcurl4): " + (why ? why : "unknown error"));
-    }
+    auto library = SharedLibrary::open(soname, "libcurl4");
+    if (!library) return library.error();
     CurlLibrary curl;
-    const char* missing = nullptr;
-    auto need = [&](const char* symbol, auto& slot) {
-        if (!missing && !resolve(library, symbol, slot)) missing = symbol;
-    };
+    auto need = [&](const char* symbol, auto& slot) { library->need(symbol, slot); };
     need("curl_global_init", curl.global_init);
     need("curl_global_cleanup", curl.global_cleanup);
     need("curl_version_info", curl.version_info);
@@ -59,7 +43,7 @@ Result<CurlLibrary> CurlLibrary::load(const char* soname) {
     need("curl_url_set", curl.url_set);
     need("curl_url_get", curl.url_get);
     need("curl_free", curl.free);
-    if (missing) return error(std::string(soname) + " lacks " + missing + " (libcurl too old?)");
+    if (auto resolved = library->resolved("libcurl too old?"); !resolved) return resolved.error();
 
     const curl_version_info_data* info = curl.version_info(CURLVERSION_NOW);
     if (!info || info->version_num < kOldestVersion) {
