@@ -10,18 +10,6 @@ namespace omp {
 
 namespace {
 
-void family(std::string& out, const char* name, const char* type, const char* help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-}
-
 void number(std::string& out, double value) {
     char text[32];
     std::snprintf(text, sizeof text, "%.17g", value);
@@ -35,15 +23,7 @@ void number(std::string& out, Int value) {
     out.append(text, end);
 }
 
-template <typename Value>
-void sample(std::string& out, const char* name, Value value) {
-    out += name;
-    out += ' ';
-    number(out, value);
-    out += '\n';
-}
-
-// NAME{k="v",...} VALUE
+// {k="v",...}, values escaped as the text format wants.
 struct Labels {
     std::string text;
     Labels& add(const char* key, std::string_view value) {
@@ -56,28 +36,55 @@ struct Labels {
     }
 };
 
-template <typename Value>
-void sample(std::string& out, const char* name, const Labels& labels, Value value) {
-    out += name;
-    out += labels.text;
-    out += "} ";
-    number(out, value);
-    out += '\n';
-}
+// One metric family: its HELP and TYPE lines, then its samples; its name is written once, here.
+class Family {
+  public:
+    Family(std::string& out, const char* name, const char* type, const char* help)
+        : out_(out), name_(name) {
+        out_ += "# HELP ";
+        out_ += name_;
+        out_ += ' ';
+        out_ += help;
+        out_ += "\n# TYPE ";
+        out_ += name_;
+        out_ += ' ';
+        out_ += type;
+        out_ += '\n';
+    }
+
+    // NAME[SUFFIX][{LABELS}] VALUE; `labels` as Labels::text makes it, unclosed.
+    template <typename Value>
+    void sample(Value value, std::string_view labels = {}, const char* suffix = "") {
+        out_ += name_;
+        out_ += suffix;
+        if (!labels.empty()) {
+            out_ += labels;
+            out_ += '}';
+        }
+        out_ += ' ';
+        number(out_, value);
+        out_ += '\n';
+    }
+    template <typename Value>
+    void sample(const Labels& labels, Value value, const char* suffix = "") {
+        sample(value, labels.text, suffix);
+    }
+
+  private:
+    std::string& out_;
+    const char* name_;
+};
 
 void sources(std::string& out, const Snapshot& snapshot) {
-    family(out, "ovpn_mgmt_push_source_up", "gauge",
-           "1 when the source answered the last poll completely, else 0.");
-    for (const auto& s : snapshot.sources) {
-        sample(out, "ovpn_mgmt_push_source_up", Labels().add("source", s.name).add("kind", s.kind),
-               std::uint64_t(s.ok ? 1 : 0));
-    }
-    family(out, "ovpn_mgmt_push_source_sessions", "gauge",
-           "Sessions the source listed at the last poll.");
-    for (const auto& s : snapshot.sources) {
-        sample(out, "ovpn_mgmt_push_source_sessions",
-               Labels().add("source", s.name).add("kind", s.kind), std::uint64_t(s.sessions));
-    }
+    Family up(out, "ovpn_mgmt_push_source_up", "gauge",
+              "1 when the source answered the last poll completely, else 0.");
+    for (const auto& s : snapshot.sources)
+        up.sample(Labels().add("source", s.name).add("kind", s.kind), std::uint64_t(s.ok ? 1 : 0));
+    Family listed(out, "ovpn_mgmt_push_source_sessions", "gauge",
+                  "Sessions the source listed at the last poll.");
+    for (const auto& s : snapshot.sources)
+        listed.sample(Labels().add("source", s.name).add("kind", s.kind),
+                      std::uint64_t(s.sessions));
 }
 
 void sessions(std::string& out, const Snapshot& snapshot) {
@@ -111,30 +118,23 @@ void sessions(std::string& out, const Snapshot& snapshot) {
         }
     }
     for (const auto& series : kSeries) {
-        family(out, series.name, series.type, series.help);
-        for (const auto& [labels, session] : labelled) {
-            out += series.name;
-            out += labels;
-            out += "} ";
-            number(out, series.value(*session));
-            out += '\n';
-        }
+        Family family(out, series.name, series.type, series.help);
+        for (const auto& [labels, session] : labelled)
+            family.sample(series.value(*session), labels);
     }
 }
 
 void histogram(std::string& out, const CycleHistogram& h) {
-    family(out, "ovpn_mgmt_push_cycle_duration_seconds", "histogram",
-           "From the start of a poll of every source to its payload being ready to post.");
+    Family cycles(out, "ovpn_mgmt_push_cycle_duration_seconds", "histogram",
+                  "From the start of a poll of every source to its payload being ready to post.");
     for (std::size_t i = 0; i < CycleHistogram::kBounds.size(); ++i) {
         char bound[32];
         std::snprintf(bound, sizeof bound, "%g", CycleHistogram::kBounds[i]);
-        sample(out, "ovpn_mgmt_push_cycle_duration_seconds_bucket", Labels().add("le", bound),
-               h.at_most(i));
+        cycles.sample(Labels().add("le", bound), h.at_most(i), "_bucket");
     }
-    sample(out, "ovpn_mgmt_push_cycle_duration_seconds_bucket", Labels().add("le", "+Inf"),
-           h.count());
-    sample(out, "ovpn_mgmt_push_cycle_duration_seconds_sum", h.sum());
-    sample(out, "ovpn_mgmt_push_cycle_duration_seconds_count", h.count());
+    cycles.sample(Labels().add("le", "+Inf"), h.count(), "_bucket");
+    cycles.sample(h.sum(), {}, "_sum");
+    cycles.sample(h.count(), {}, "_count");
 }
 
 }  // namespace
@@ -156,36 +156,32 @@ void append_label_value(std::string& out, std::string_view value) {
 std::string render_metrics(const MetricsState& state) {
     std::string out;
     if (state.snapshot) {
-        family(out, "ovpn_mgmt_push_users", "gauge",
-               "Users connected, merged across sources: the payload's `clients'.");
-        sample(out, "ovpn_mgmt_push_users", std::uint64_t(state.snapshot->users.size()));
+        Family(out, "ovpn_mgmt_push_users", "gauge",
+               "Users connected, merged across sources: the payload's `clients'.")
+            .sample(std::uint64_t(state.snapshot->users.size()));
         sources(out, *state.snapshot);
         if (state.per_session) sessions(out, *state.snapshot);
     }
-    family(out, "ovpn_mgmt_push_panel_posts_total", "counter", "POSTs to the panel, by result.");
-    sample(out, "ovpn_mgmt_push_panel_posts_total", Labels().add("result", "ok"), state.posts_ok);
-    sample(out, "ovpn_mgmt_push_panel_posts_total", Labels().add("result", "error"),
-           state.posts_error);
+    Family posts(out, "ovpn_mgmt_push_panel_posts_total", "counter",
+                 "POSTs to the panel, by result.");
+    posts.sample(Labels().add("result", "ok"), state.posts_ok);
+    posts.sample(Labels().add("result", "error"), state.posts_error);
     if (state.last_success_epoch) {
-        family(out, "ovpn_mgmt_push_panel_last_success_timestamp_seconds", "gauge",
-               "When the panel last answered a POST with 2xx, seconds since the epoch.");
-        sample(out, "ovpn_mgmt_push_panel_last_success_timestamp_seconds",
-               *state.last_success_epoch);
+        Family(out, "ovpn_mgmt_push_panel_last_success_timestamp_seconds", "gauge",
+               "When the panel last answered a POST with 2xx, seconds since the epoch.")
+            .sample(*state.last_success_epoch);
     }
-    family(out, "ovpn_mgmt_push_session_records_pending", "gauge",
-           "Session records not yet acknowledged by the panel.");
-    sample(out, "ovpn_mgmt_push_session_records_pending", std::uint64_t(state.records_pending));
-    family(out, "ovpn_mgmt_push_session_records_dropped_total", "counter",
-           "Session records dropped, oldest first, at the store's bound (MAX_SESSION_RECORDS).");
-    sample(out, "ovpn_mgmt_push_session_records_dropped_total", state.records_dropped);
-    family(out, "ovpn_mgmt_push_event_datagrams_total", "counter",
-           "Datagrams on the plugin's event socket, by what became of them.");
-    sample(out, "ovpn_mgmt_push_event_datagrams_total", Labels().add("result", "accepted"),
-           state.datagrams.accepted);
-    sample(out, "ovpn_mgmt_push_event_datagrams_total", Labels().add("result", "foreign"),
-           state.datagrams.foreign_sender);
-    sample(out, "ovpn_mgmt_push_event_datagrams_total", Labels().add("result", "malformed"),
-           state.datagrams.malformed);
+    Family(out, "ovpn_mgmt_push_session_records_pending", "gauge",
+           "Session records not yet acknowledged by the panel.")
+        .sample(std::uint64_t(state.records_pending));
+    Family(out, "ovpn_mgmt_push_session_records_dropped_total", "counter",
+           "Session records dropped, oldest first, at the store's bound (MAX_SESSION_RECORDS).")
+        .sample(state.records_dropped);
+    Family datagrams(out, "ovpn_mgmt_push_event_datagrams_total", "counter",
+                     "Datagrams on the plugin's event socket, by what became of them.");
+    datagrams.sample(Labels().add("result", "accepted"), state.datagrams.accepted);
+    datagrams.sample(Labels().add("result", "foreign"), state.datagrams.foreign_sender);
+    datagrams.sample(Labels().add("result", "malformed"), state.datagrams.malformed);
     if (state.cycles) histogram(out, *state.cycles);
     return out;
 }
