@@ -60,8 +60,11 @@ int main(int argc, char** argv) {
     // processes of our user (a dumpable process's /proc/PID/mem, environ, ... are theirs).
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (!args.empty() && args[0] == "setup") return setup_main({args.begin() + 1, args.end()});
-    if (!args.empty() && args[0] == "is-configured") return is_configured_main(args);
+    const omp::Subcommand* sub = args.empty() ? nullptr : omp::find_subcommand(args[0]);
+    // These two parse their own arguments.
+    if (sub && sub->command == omp::Command::setup)
+        return setup_main({args.begin() + 1, args.end()});
+    if (sub && sub->command == omp::Command::is_configured) return is_configured_main(args);
     auto settings = omp::resolve_settings(args, omp::current_environment());
     if (!settings) {
         omp::log::error(settings.error().message);

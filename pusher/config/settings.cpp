@@ -19,6 +19,37 @@ namespace omp {
 
 namespace {
 
+constexpr Subcommand kSubcommands[] = {
+    {"run", Command::run,
+     "the daemon: listen for plugin events, poll every management endpoint,\n"
+     "POST the merged payload on each event and every interval"},
+    {"snapshot", Command::snapshot,
+     "query every source once and print the payload (exit 1 if none answered)"},
+    {"push", Command::push,
+     "one snapshot, one POST; the exit status says whether the panel accepted it"},
+    {"setup", Command::setup,
+     "add the plugin and a management line to the OpenVPN server configs,\n"
+     "retire the old script's systemd units (see setup --help)"},
+    {"is-configured", Command::is_configured,
+     "exit 0 when a panel URL is set (the unit's start condition), else say\n"
+     "what to set and exit 1"},
+};
+
+}  // namespace
+
+std::span<const Subcommand> subcommands() {
+    return kSubcommands;
+}
+
+const Subcommand* find_subcommand(std::string_view word) {
+    for (const auto& sub : kSubcommands) {
+        if (sub.name == word) return &sub;
+    }
+    return nullptr;
+}
+
+namespace {
+
 const SettingRow* row_of_flag(std::string_view flag) {
     for (const auto& row : setting_table()) {
         if (!row.flag.empty() && row.flag == flag) return &row;
@@ -38,11 +69,11 @@ bool has_control_characters(std::string_view text) {
 }
 
 Result<Command> parse_subcommand(const std::string& word) {
-    if (word == "run") return Command::run;
-    if (word == "snapshot") return Command::snapshot;
-    if (word == "push") return Command::push;
-    if (word == "is-configured") return Command::is_configured;
-    return error("unknown subcommand `" + word + "' (run, snapshot, push, setup, is-configured)");
+    if (const Subcommand* found = find_subcommand(word)) return found->command;
+    std::string names;
+    for (const auto& sub : subcommands())
+        names += (names.empty() ? "" : ", ") + std::string(sub.name);
+    return error("unknown subcommand `" + word + "' (" + names + ")");
 }
 
 // Looks a setting up by precedence: its flag, then its variable in the environment, then in

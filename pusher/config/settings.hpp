@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,7 +27,19 @@
 
 namespace omp {
 
-enum class Command { run, snapshot, push, is_configured, help, version };
+enum class Command { run, snapshot, push, setup, is_configured, help, version };
+
+struct Subcommand {
+    std::string_view name;
+    Command command;
+    std::string_view help;  // for --help: lines after the first start with a newline
+};
+
+// Every subcommand, in the order --help lists them: the one list that main(), the parser and
+// the usage text read.
+std::span<const Subcommand> subcommands();
+// The subcommand `word` names; null for anything else.
+const Subcommand* find_subcommand(std::string_view word);
 
 inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
 // The old timer script's settings (PANEL_URL, SERVER_ID, PANEL_TOKEN): read before the

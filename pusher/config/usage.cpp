@@ -46,24 +46,26 @@ std::string bracket(const SettingRow& row) {
     return text + "]";
 }
 
+// `  name       help`, the help's further lines under its first; a name too long for the
+// column gets a line of its own.
+std::string subcommand_entry(const Subcommand& sub) {
+    constexpr std::size_t kColumn = 13;
+    std::string out = "  " + std::string(sub.name);
+    out += out.size() < kColumn ? std::string(kColumn - out.size(), ' ')
+                                : "\n" + std::string(kColumn, ' ');
+    for (char c : sub.help) {
+        out += c;
+        if (c == '\n') out += std::string(kColumn, ' ');
+    }
+    return out + "\n";
+}
+
 }  // namespace
 
 std::string usage_text() {
-    std::string out = R"(Usage: ovpn-mgmt-push SUBCOMMAND [options]
-
-Subcommands:
-  run        the daemon: listen for plugin events, poll every management endpoint,
-             POST the merged payload on each event and every interval
-  snapshot   query every source once and print the payload (exit 1 if none answered)
-  push       one snapshot, one POST; the exit status says whether the panel accepted it
-  setup      add the plugin and a management line to the OpenVPN server configs,
-             retire the old script's systemd units (see setup --help)
-  is-configured
-             exit 0 when a panel URL is set (the unit's start condition), else say
-             what to set and exit 1
-
-Options (each has an environment variable; a flag beats its variable):
-)";
+    std::string out = "Usage: ovpn-mgmt-push SUBCOMMAND [options]\n\nSubcommands:\n";
+    for (const auto& sub : subcommands()) out += subcommand_entry(sub);
+    out += "\nOptions (each has an environment variable; a flag beats its variable):\n";
     std::string variables_only;
     for (const auto& row : setting_table()) {
         std::string help(row.help);
