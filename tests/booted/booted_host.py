@@ -27,7 +27,7 @@ import time
 from releases import under_test
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness import Processes, read_text, wait_until  # noqa: E402
+from harness import Processes, own_cgroup2_dir, read_text, remove_cgroup_tree, wait_until  # noqa: E402
 
 # What a small Debian server with OpenVPN has, plus what the tests speak to it with: python3
 # and openssh-server for Ansible, curl for the old timer script; and the libraries of the
@@ -96,50 +96,6 @@ def _apt_install(root, arguments, out):
     return subprocess.run(["systemd-nspawn", "--quiet", "--keep-unit", "--register=no", "-D", root, "sh", "-c",
                            f"apt-get update -qq && apt-get install -y -qq {' '.join(arguments)} && apt-get clean"],
                           stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **HOST_ENV})
-
-
-def cgroup2_root():
-    """Where this machine mounts the cgroup2 hierarchy: /sys/fs/cgroup when it is unified, as
-    Debian 12 and 13 boot, or /sys/fs/cgroup/unified when it is hybrid (cgroup v1 controllers)."""
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            if fields[fields.index("-") + 1] == "cgroup2":
-                return fields[4]
-    raise AssertionError("this machine has no cgroup2 hierarchy mounted: nspawn cannot boot a host")
-
-
-def own_cgroup2_dir():
-    """This process's cgroup in the cgroup2 hierarchy, as a directory."""
-    with open("/proc/self/cgroup") as f:
-        for line in f:
-            if line.startswith("0::"):
-                return os.path.join(cgroup2_root(), line[3:].strip().lstrip("/"))
-    raise AssertionError("this process has no cgroup2 cgroup")
-
-
-def remove_cgroup_tree(path, timeout=10):
-    """rmdir a cgroup and what its systemd left below it, deepest first (cgroupfs refuses
-    rmdir -r and the files in it cannot be removed). The host's last processes may still be
-    leaving their cgroups after nspawn exited: tried again until `timeout`; what still holds
-    a process then stays."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for top, dirs, _ in os.walk(path, topdown=False):
-            for name in dirs:
-                try:
-                    os.rmdir(os.path.join(top, name))
-                except OSError:
-                    pass
-        try:
-            os.rmdir(path)
-            return
-        except FileNotFoundError:
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.1)
 
 
 def _prepare_tree(root):

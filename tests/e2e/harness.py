@@ -755,12 +755,47 @@ class WireGuardInterface:
 
 
 def cgroup2_root():
-    """Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup (unified) or .../unified (hybrid)."""
-    for root in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
-        if os.path.exists(os.path.join(root, "cgroup.procs")) and \
-                subprocess.run(["stat", "-f", "-c", "%T", root], capture_output=True, text=True).stdout.strip() == "cgroup2fs":
-            return root
-    raise AssertionError("no cgroup v2 hierarchy mounted: journald cannot tell which unit logged")
+    """Where this machine mounts the cgroup2 hierarchy: /sys/fs/cgroup when it is unified, as
+    Debian 12 and 13 boot, or /sys/fs/cgroup/unified when it is hybrid (cgroup v1 controllers)."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[fields.index("-") + 1] == "cgroup2":
+                return fields[4]
+    raise AssertionError("this machine has no cgroup2 hierarchy mounted: nspawn cannot boot a host")
+
+
+def own_cgroup2_dir():
+    """This process's cgroup in the cgroup2 hierarchy, as a directory."""
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            if line.startswith("0::"):
+                return os.path.join(cgroup2_root(), line[3:].strip().lstrip("/"))
+    raise AssertionError("this process has no cgroup2 cgroup")
+
+
+def remove_cgroup_tree(path, timeout=10):
+    """rmdir a cgroup and what its systemd left below it, deepest first (cgroupfs refuses
+    rmdir -r and the files in it cannot be removed). The host's last processes may still be
+    leaving their cgroups after nspawn exited: tried again until `timeout`; what still holds
+    a process then stays."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for top, dirs, _ in os.walk(path, topdown=False):
+            for name in dirs:
+                try:
+                    os.rmdir(os.path.join(top, name))
+                except OSError:
+                    pass
+        try:
+            os.rmdir(path)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.1)
 
 
 class PrivateJournal:
@@ -775,7 +810,6 @@ class PrivateJournal:
 
     def __init__(self, procs, work):
         self.slice = os.path.join(cgroup2_root(), f"omp{os.getpid()}x{free_port()}.slice")
-        self.cgroups = []
         script = ("mount -t tmpfs tmpfs /run && "
                   "{ [ ! -d /var/log/journal ] || mount -t tmpfs tmpfs /var/log/journal; } && "
                   "mkdir -p /run/systemd/journald.conf.d && "
@@ -797,7 +831,6 @@ class PrivateJournal:
             return [*prefix, *argv]
         cgroup = os.path.join(self.slice, "system.slice", unit)
         os.makedirs(cgroup, exist_ok=True)
-        self.cgroups += [cgroup, os.path.dirname(cgroup)]
         return [*prefix, "sh", "-c", f'echo $$ > {cgroup}/cgroup.procs && exec "$@"', "sh", *argv]
 
     def read(self, unit):
@@ -808,9 +841,5 @@ class PrivateJournal:
     def remove(self):
         """After every process in its cgroups has stopped."""
         Processes.stop(self.proc)
-        for cgroup in sorted({*self.cgroups, self.slice}, key=len, reverse=True):  # deepest first
-            try:
-                os.rmdir(cgroup)
-            except FileNotFoundError:
-                pass
+        remove_cgroup_tree(self.slice)
 
