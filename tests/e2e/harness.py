@@ -296,6 +296,19 @@ verb 3
         return [dict(zip(header, l.split("\t")[1:])) for l in lines if l.startswith("CLIENT_LIST\t")]
 
 
+class OwnPanel(unittest.TestCase):
+    """For tests that start their own daemons without OpenVPN: per test, a work directory, a
+    stand-in panel, and the processes it starts, stopped by pid when the test ends."""
+
+    def setUp(self):
+        self.procs = Processes()
+        self.addCleanup(self.procs.stop_all)
+        self.work = Workdir()
+        self.addCleanup(self.work.remove)
+        self.panel = PanelStandIn()
+        self.addCleanup(self.panel.close)
+
+
 class TwoServers(unittest.TestCase):
     """What most end-to-end test classes share: a work directory, a PKI, a stand-in panel, and
     two real OpenVPN servers loading the plugin with one event socket, UDP (dropping privileges

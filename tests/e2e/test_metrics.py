@@ -13,7 +13,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from harness import (TwoServers, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+from harness import (OwnPanel, TwoServers, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
                      free_port, run_binary, users_by_name, wait_until)
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -148,15 +148,7 @@ class MetricsBesideRealOpenVPN(TwoServers):
         self.assertLess(time.monotonic() - started, 1.0)
 
 
-class MetricsSettings(unittest.TestCase):
-    def setUp(self):
-        self.procs = Processes()
-        self.addCleanup(self.procs.stop_all)
-        self.work = Workdir()
-        self.addCleanup(self.work.remove)
-        self.panel = PanelStandIn()
-        self.addCleanup(self.panel.close)
-
+class MetricsSettings(OwnPanel):
     def test_an_address_off_loopback_without_credentials_is_refused_at_start(self):
         code, _, err = run_binary("run", "--config", "/dev/null", "--mgmt", "udp=127.0.0.1:1", "--url",
                                   self.panel.url(), "--metrics-listen", "0.0.0.0:9469")

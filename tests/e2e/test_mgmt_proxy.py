@@ -13,7 +13,7 @@ import threading
 import time
 import unittest
 
-from harness import (TwoServers, Aggregator, Management, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+from harness import (OwnPanel, TwoServers, Aggregator, Management, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
                      free_port, run_binary, users_by_name, wait_until)
 
 LOAD_SECONDS = float(os.environ.get("OMP_PROXY_LOAD_SECONDS", "30"))
@@ -280,15 +280,7 @@ class ProxyBesideRealOpenVPN(TwoServers):
         self.assertTrue(data.endswith(b"END\r\n"), data[-80:])
 
 
-class ProxySettings(unittest.TestCase):
-    def setUp(self):
-        self.procs = Processes()
-        self.addCleanup(self.procs.stop_all)
-        self.work = Workdir()
-        self.addCleanup(self.work.remove)
-        self.panel = PanelStandIn()
-        self.addCleanup(self.panel.close)
-
+class ProxySettings(OwnPanel):
     def test_a_proxy_off_loopback_needs_a_password_and_a_name_must_be_an_endpoint(self):
         code, _, err = run_binary("run", "--config", "/dev/null", "--mgmt", "udp=127.0.0.1:1", "--url",
                                   self.panel.url(), "--mgmt-proxy", "udp=0.0.0.0:7605")
