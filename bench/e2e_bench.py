@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,  # noqa: E402
-                     Workdir, users_by_name, wait_until)
+                     Workdir, proc_cpu_seconds, users_by_name, wait_until)
 
 
 class Rig:
@@ -94,12 +94,6 @@ def bench_latency(args):
               f"(connects p50 {pct(connects, 0.5) * 1000:.2f} ms, disconnects p50 {pct(disconnects, 0.5) * 1000:.2f} ms)")
     finally:
         rig.close()
-
-
-def proc_cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_kib(pid):

@@ -43,8 +43,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-from harness import (BINARY, Aggregator, FakeManagement, Processes, Workdir, free_port,  # noqa: E402
-                     make_tls_cert, wait_until)
+from harness import (BINARY, Aggregator, FakeManagement, Processes, Workdir, accepts_connections,  # noqa: E402
+                     free_port, make_tls_cert, proc_cpu_seconds, stop_for_cpu, wait_until)
 from tls_front import NginxFront, connections  # noqa: E402
 
 OLD_SCRIPT = os.path.join(ROOT, "tests", "booted", "old_deployment", "ovpn-mgmt-push.sh")
@@ -76,20 +76,6 @@ def serve_panel(port):
     server.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     server.serve_forever()
-
-
-def cpu_of_stopped(proc, sig):
-    """Stops `proc` with `sig` and returns its CPU seconds, and its reaped children's."""
-    os.kill(proc.pid, sig)
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return usage.ru_utime + usage.ru_stime
-
-
-def proc_cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- one server: two management stand-ins ----------------------------------------------------
@@ -156,17 +142,9 @@ class Phase:
         self.panel_port = free_port()
         self.panel = self.procs.start([sys.executable, os.path.abspath(__file__), "--serve-panel",
                                        str(self.panel_port)])
-        wait_until(self._panel_listening, 10, what="the panel stand-in")
+        wait_until(lambda: accepts_connections(self.panel_port), 10, what="the panel stand-in")
         self.front = NginxFront(self.procs, self.work, self.panel_port, self.cert, self.key,
                                 keepalive_requests=KEEPALIVE_REQUESTS).start()
-
-    def _panel_listening(self):
-        import socket
-        try:
-            socket.create_connection(("127.0.0.1", self.panel_port), timeout=0.2).close()
-            return True
-        except OSError:
-            return False
 
     def daemon(self, index, server, *args, interval="2"):
         sock = self.work.join(f"events-{index}.sock")
@@ -180,7 +158,7 @@ class Phase:
 
     def finish(self, client_cpu):
         nginx_cpu = self.front.stop()
-        panel_cpu = cpu_of_stopped(self.panel, signal.SIGTERM)
+        panel_cpu = stop_for_cpu(self.panel, signal.SIGTERM)
         requests = self.front.requests()
         seen = connections(requests)
         result = {

@@ -42,8 +42,7 @@ void ProxySession::received(std::string_view bytes, const MgmtTranscript* transc
 
 void ProxySession::peer_closed(const MgmtTranscript* transcript) {
     peer_closed_ = true;
-    answer_waiting(transcript);
-    if (in_.find('\n') == std::string::npos) ending_ = true;
+    answer_waiting(transcript);  // ends the session once no complete line is left
 }
 
 void ProxySession::answer_waiting(const MgmtTranscript* transcript) {

@@ -63,6 +63,36 @@ def free_port(kind=socket.SOCK_STREAM):
             continue
 
 
+def accepts_connections(port):
+    """Whether something listens on 127.0.0.1:`port` now."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def proc_cpu_seconds(pid):
+    """CPU seconds (user + system) a running process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stop_for_cpu(proc, sig):
+    """Stops `proc` with `sig`, reaps it, and returns the CPU seconds it and the children it
+    reaped used (wait4); 0 when it was gone already."""
+    if proc.poll() is not None:
+        return 0.0
+    os.kill(proc.pid, sig)
+    try:
+        _, _, usage = os.wait4(proc.pid, 0)
+    except ChildProcessError:
+        return 0.0
+    proc.returncode = 0
+    return usage.ru_utime + usage.ru_stime
+
+
 class Processes:
     """Owns child processes; stop_all() ends each by pid."""
 
@@ -296,17 +326,27 @@ verb 3
         return [dict(zip(header, l.split("\t")[1:])) for l in lines if l.startswith("CLIENT_LIST\t")]
 
 
+def own_setting(holder, add_cleanup, prefix="omp-e2e-", servers=False):
+    """What a test class (in setUpClass) or a test (in setUp) starts from: its processes, a
+    work directory and a stand-in panel on `holder`, each undone by `add_cleanup`; with
+    `servers`, also a PKI and the path of the event socket its OpenVPN servers send to."""
+    holder.procs = Processes()
+    add_cleanup(holder.procs.stop_all)
+    holder.work = Workdir(prefix=prefix)
+    add_cleanup(holder.work.remove)
+    holder.panel = PanelStandIn()
+    add_cleanup(holder.panel.close)
+    if servers:
+        holder.pki = Pki(holder.work.join("pki"))
+        holder.socket = holder.work.join("run", "events.sock")
+
+
 class OwnPanel(unittest.TestCase):
     """For tests that start their own daemons without OpenVPN: per test, a work directory, a
     stand-in panel, and the processes it starts, stopped by pid when the test ends."""
 
     def setUp(self):
-        self.procs = Processes()
-        self.addCleanup(self.procs.stop_all)
-        self.work = Workdir()
-        self.addCleanup(self.work.remove)
-        self.panel = PanelStandIn()
-        self.addCleanup(self.panel.close)
+        own_setting(self, self.addCleanup)
 
 
 class TwoServers(unittest.TestCase):
@@ -318,14 +358,7 @@ class TwoServers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.procs = Processes()
-        cls.addClassCleanup(cls.procs.stop_all)
-        cls.work = Workdir()
-        cls.addClassCleanup(cls.work.remove)
-        cls.pki = Pki(cls.work.join("pki"))
-        cls.panel = PanelStandIn()
-        cls.addClassCleanup(cls.panel.close)
-        cls.socket = cls.work.join("run", "events.sock")
+        own_setting(cls, cls.addClassCleanup, servers=True)
         cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
                                 drop_privileges=True).start()
         cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket).start()

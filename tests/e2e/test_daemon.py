@@ -9,7 +9,7 @@ import time
 import unittest
 import pwd
 
-from harness import (TwoServers, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+from harness import (TwoServers, own_setting, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
                      users_by_name, wait_until)
 
 # Long enough that every POST a test waits for was triggered by an event, not the timer.
@@ -90,14 +90,7 @@ class DaemonLifecycle(unittest.TestCase):
     """Each test here owns its servers and daemon."""
 
     def setUp(self):
-        self.procs = Processes()
-        self.addCleanup(self.procs.stop_all)
-        self.work = Workdir()
-        self.addCleanup(self.work.remove)
-        self.pki = Pki(self.work.join("pki"))
-        self.panel = PanelStandIn()
-        self.addCleanup(self.panel.close)
-        self.socket = self.work.join("run", "events.sock")
+        own_setting(self, self.addCleanup, servers=True)
 
     def servers(self):
         self.udp = OpenVPNServer(self.procs, self.work, self.pki, "udp", "udp", event_socket=self.socket,

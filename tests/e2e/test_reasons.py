@@ -7,21 +7,14 @@ import signal
 import time
 import unittest
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
+from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir, own_setting,
                      wait_until)
 
 
 class DisconnectReasons(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.procs = Processes()
-        cls.addClassCleanup(cls.procs.stop_all)
-        cls.work = Workdir(prefix="omp-reasons-")
-        cls.addClassCleanup(cls.work.remove)
-        cls.pki = Pki(cls.work.join("pki"))
-        cls.panel = PanelStandIn()
-        cls.addClassCleanup(cls.panel.close)
-        cls.socket = cls.work.join("run", "events.sock")
+        own_setting(cls, cls.addClassCleanup, prefix="omp-reasons-", servers=True)
         # Short pings so a client that vanishes times out within seconds; no duplicate-cn on
         # UDP, so a second login replaces the first.
         cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,

@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from harness import free_port, wait_until
+from harness import accepts_connections, free_port, stop_for_cpu, wait_until
 
 # One line per request, space separated, in this order (fields() names them).
 LOG_FIELDS = ("connection", "connection_requests", "ssl_session_reused", "ssl_protocol",
@@ -93,12 +93,7 @@ http {{
     def _listening(self):
         if self.proc.poll() is not None:
             raise AssertionError(f"nginx exited: {open(self.error_log).read()[-2000:]}")
-        import socket
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-            return True
-        except OSError:
-            return False
+        return accepts_connections(self.port)
 
     def reload(self):
         """What `systemctl reload nginx` does: new workers; the old ones close their idle
@@ -109,15 +104,7 @@ http {{
     def stop(self):
         """Graceful stop; returns the CPU seconds (user + system) of the master and every worker
         it reaped."""
-        if self.proc is None or self.proc.poll() is not None:
-            return 0.0
-        os.kill(self.proc.pid, signal.SIGQUIT)
-        try:
-            _, _, usage = os.wait4(self.proc.pid, 0)
-        except ChildProcessError:
-            return 0.0
-        self.proc.returncode = 0
-        return usage.ru_utime + usage.ru_stime
+        return stop_for_cpu(self.proc, signal.SIGQUIT) if self.proc else 0.0
 
     def url(self, path="/api/servers/test/events"):
         return f"https://127.0.0.1:{self.port}{path}"
