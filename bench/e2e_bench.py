@@ -2,9 +2,9 @@
 """End-to-end benchmarks with real OpenVPN: two servers (UDP, TCP) loading the plugin, the
 daemon, real clients and a local HTTP panel stand-in. Run as root from the repository root:
 
-    python3 bench/e2e_bench.py latency [--clients 40]
-    python3 bench/e2e_bench.py idle    [--clients 50] [--seconds 60]
-    python3 bench/e2e_bench.py storm   [--clients 60]
+    python3 -m bench.e2e_bench latency [--clients 40]
+    python3 -m bench.e2e_bench idle    [--clients 50] [--seconds 60]
+    python3 -m bench.e2e_bench storm   [--clients 60]
 
 OMP_BENCH_DAEMON_POLICY=other puts the daemon back to SCHED_OTHER (it runs SCHED_BATCH).
 
@@ -16,13 +16,10 @@ storm:   N clients connect at once, then all leave: POSTs made, and the time fro
 """
 import argparse
 import os
-import statistics
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,  # noqa: E402
-                     Workdir, proc_cpu_seconds, users_by_name, wait_until)
+from tests.lib.harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, proc_cpu_seconds,
+                               Processes, users_by_name, wait_until, Workdir)
 
 
 class Rig:
@@ -34,9 +31,9 @@ class Rig:
         sock = self.work.join("run", "events.sock")
         extra = "max-clients 1024\n"
         self.udp = OpenVPNServer(self.procs, self.work, self.pki, "udp", "udp", event_socket=sock,
-                                 subnet_octet=61, drop_privileges=True, extra=extra).start()
+                                 drop_privileges=True, extra=extra).start()
         self.tcp = OpenVPNServer(self.procs, self.work, self.pki, "tcp", "tcp", event_socket=sock,
-                                 subnet_octet=62, extra=extra).start()
+                                 extra=extra).start()
         self.daemon = Aggregator(self.procs, self.work, [
             "--mgmt", f"udp={self.udp.mgmt_address}", "--mgmt", f"tcp={self.tcp.mgmt_address}",
             "--url", self.panel.url(), "--interval", interval, "--event-socket", sock,

@@ -2,7 +2,7 @@
 """The plugin's client hooks timed inside real OpenVPN, against the floor (issue #15, point 7).
 Run as root from the repository root after a build:
 
-    python3 bench/hook_in_openvpn.py [--rounds 5] [--burst 20]
+    python3 -m bench.hook_in_openvpn [--rounds 5] [--burst 20]
 
 A UDP server loads bench's hook_timer.so, which loads the real plugin and times each hook from
 outside it, in OpenVPN's thread, beside one bare 200-byte sendto() by path to a receiver asleep
@@ -17,9 +17,8 @@ import signal
 import statistics
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-import harness  # noqa: E402
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,  # noqa: E402
+from tests.lib import harness
+from tests.lib.harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,
                      Workdir, wait_until)
 
 BENCH_DIR = os.path.join(os.path.dirname(harness.PLUGIN), "..", "bench")
@@ -140,8 +139,8 @@ def main():
         start_floor_receiver(procs, floor_path, args.floor_like_daemon, args.floor_policy)
         real = os.path.abspath(harness.PLUGIN)
         harness.PLUGIN = os.path.abspath(STEPS_SHIM if args.steps else SHIM)
-        server = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=91,
-                               drop_privileges=True, extra="max-clients 1024\n",
+        server = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, drop_privileges=True,
+                               extra="max-clients 1024\n",
                                plugin_args=f"{real} out={results} floor={floor_path} "
                                            f"{'prewarm=1 ' if args.prewarm else ''}instance=udp socket={sock}")
         daemon = Aggregator(procs, work, ["--mgmt", f"udp={server.mgmt_address}", "--url", panel.url(),

@@ -2,7 +2,7 @@
 """What the panel pays per server-hour, old timer script beside the daemon, in one run (issue #27).
 Run as root from the repository root after a build:
 
-    python3 bench/panel_cost.py [--seconds 60] [--users 1000] [--fleet 50] [--hour-of-posts]
+    python3 -m bench.panel_cost [--seconds 60] [--users 1000] [--fleet 50] [--hour-of-posts]
                                 [--keepalive-requests 1000] [--only PHASE ...]
 
 Every POST goes through the same nginx configuration (tests/e2e/tls_front.py: TLS 1.3, HTTP/2
@@ -42,10 +42,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
-sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-from harness import (BINARY, Aggregator, FakeManagement, Processes, Workdir, accepts_connections,  # noqa: E402
+from tests.lib.harness import (BINARY, Aggregator, FakeManagement, Processes, Workdir, accepts_connections,
                      free_port, make_tls_cert, proc_cpu_seconds, stop_for_cpu, wait_until)
-from tls_front import NginxFront, connections  # noqa: E402
+from tests.lib.tls_front import NginxFront, connections
 
 OLD_SCRIPT = os.path.join(ROOT, "tests", "booted", "old_deployment", "ovpn-mgmt-push.sh")
 NGINX_DEFAULT_KEEPALIVE_REQUESTS = 1000
@@ -140,8 +139,8 @@ class Phase:
         self.procs, self.work = Processes(), Workdir(prefix="omp-panel-cost-")
         self.cert, self.key = make_tls_cert(self.work.join())
         self.panel_port = free_port()
-        self.panel = self.procs.start([sys.executable, os.path.abspath(__file__), "--serve-panel",
-                                       str(self.panel_port)])
+        self.panel = self.procs.start([sys.executable, "-m", "bench.panel_cost", "--serve-panel",
+                                       str(self.panel_port)], cwd=ROOT)
         wait_until(lambda: accepts_connections(self.panel_port), 10, what="the panel stand-in")
         self.front = NginxFront(self.procs, self.work, self.panel_port, self.cert, self.key,
                                 keepalive_requests=KEEPALIVE_REQUESTS).start()

@@ -2,7 +2,7 @@
 """The cost of one scrape of GET /metrics over HTTP, with 1,000 and 10,000 sessions (issue #16).
 Run as root from the repository root after a build:
 
-    python3 bench/scrape_cost.py [--scrapes 30]
+    python3 -m bench.scrape_cost [--scrapes 30]
 
 Real OpenVPN cannot hold 10,000 clients on this machine, so the daemon polls the e2e harness's
 management stand-in listing N sessions (what a server that large answers), then a client scrapes
@@ -10,14 +10,12 @@ management stand-in listing N sessions (what a server that large answers), then 
 request, the body read to its end) and the body's bytes, with and without --metrics-no-sessions.
 """
 import argparse
-import os
 import statistics
-import sys
 import time
 import urllib.request
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import Aggregator, FakeManagement, PanelStandIn, Processes, Workdir, free_port, wait_until  # noqa: E402
+from tests.lib.harness import (Aggregator, FakeManagement, free_port, PanelStandIn, Processes, wait_until,
+                               Workdir)
 
 
 def main():

@@ -4,7 +4,7 @@
 reads userspace interfaces) and once by running `wg show IFACE dump` (how it reads kernel
 interfaces; forced here with an empty WG_UAPI_DIR). Run as root from the repository root:
 
-    python3 bench/wg_cost.py [--peers 10 1000] [--seconds 60]
+    python3 -m bench.wg_cost [--peers 10 1000] [--seconds 60]
 
 Reports, per poll: the wall time of the query as the payload's sources[].took_ms says (median),
 and the CPU it cost the daemon, the wg children it reaped, and wireguard-go answering.
@@ -14,12 +14,9 @@ import base64
 import json
 import os
 import statistics
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import (Aggregator, NetNamespace, PanelStandIn, Processes, WireGuardInterface,  # noqa: E402
-                     Workdir)
+from tests.lib.harness import Aggregator, NetNamespace, PanelStandIn, Processes, WireGuardInterface, Workdir
 
 
 def cpu_seconds(pid):

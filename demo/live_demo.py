@@ -10,9 +10,8 @@ import signal
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import (Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki,  # noqa: E402
-                     Processes, WireGuardInterface, Workdir)
+from tests.lib.harness import (Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki,
+                               Processes, WireGuardInterface, Workdir)
 
 START = time.time()
 

@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 tools/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target ovpn-mgmt-push openvpn-plugin-mgmt-push >/dev/null
-exec python3 demo/live_demo.py "$@"
+exec python3 -m demo.live_demo "$@"  # from the top: it imports tests.lib

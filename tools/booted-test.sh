@@ -8,7 +8,8 @@
 # filled), then runs tests/booted. The first run makes each release's tree with debootstrap
 # (about 2 minutes each) and caches it in /var/cache/ovpn-mgmt-push-tests. Needs root.
 # Extra arguments go to unittest for the release in OMP_SUITE (default bookworm), e.g. one case:
-#   OMP_SUITE=trixie tools/booted-test.sh test_booted_host.DaemonUnderSystemd.test_systemctl_reload_changes_the_endpoints_live
+#   OMP_SUITE=trixie tools/booted-test.sh tests.booted.test_booted_host.DaemonUnderSystemd.test_systemctl_reload_changes_the_endpoints_live
+# (the tests import the shared harness as the package tests.lib, from the top of the tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -20,7 +21,6 @@ if [ -z "${OMP_DEB_DIR:-}" ]; then
   built=$(tools/test-debs.sh "$debs")
   eval "$built"
 fi
-cd tests/booted
 export PYTHONDONTWRITEBYTECODE=1
 if [ $# -gt 0 ]; then
   python3 -m unittest -v "$@"
@@ -36,11 +36,11 @@ run() {
   "$@" || status=1
   echo "figure: booted $what: $((SECONDS - started)) s"
 }
-run "the builds" python3 -m unittest -v test_builds
+run "the builds" python3 -m unittest -v tests.booted.test_builds
 for suite in bookworm trixie; do
-  run "host cases on $suite" env OMP_SUITE=$suite python3 -m unittest -v test_booted_host
+  run "host cases on $suite" env OMP_SUITE=$suite python3 -m unittest -v tests.booted.test_booted_host
 done
-run "OpenVPN 2.7 on trixie" env OMP_SUITE=trixie python3 -m unittest -v test_openvpn27
-run "Debian 12 upgraded in place to 13" python3 -m unittest -v test_release_upgrade
-run "fleet of bookworm and trixie" python3 -m unittest -v test_fleet
+run "OpenVPN 2.7 on trixie" env OMP_SUITE=trixie python3 -m unittest -v tests.booted.test_openvpn27
+run "Debian 12 upgraded in place to 13" python3 -m unittest -v tests.booted.test_release_upgrade
+run "fleet of bookworm and trixie" python3 -m unittest -v tests.booted.test_fleet
 exit $status

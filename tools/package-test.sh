@@ -52,8 +52,9 @@ verify=$(systemd-analyze verify "$unit_dir/ovpn-mgmt-push.service" 2>&1 || true)
 if [ -n "$verify" ]; then echo "$verify"; exit 1; fi
 
 echo "== end-to-end tests against the installed files"
-(cd tests/e2e && OMP_BIN=/usr/sbin/ovpn-mgmt-push OMP_PLUGIN="$plugin" PYTHONDONTWRITEBYTECODE=1 \
-   python3 -m unittest test_daemon test_oneshot test_setup test_wireguard test_reasons_journal)
+OMP_BIN=/usr/sbin/ovpn-mgmt-push OMP_PLUGIN="$plugin" PYTHONDONTWRITEBYTECODE=1 python3 -m unittest \
+  tests.e2e.test_daemon tests.e2e.test_oneshot tests.e2e.test_setup tests.e2e.test_wireguard \
+  tests.e2e.test_reasons_journal
 
 echo "== apt-get purge"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq ovpn-mgmt-push >/dev/null

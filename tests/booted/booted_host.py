@@ -19,15 +19,12 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 
-from releases import under_test
+from tests.booted.releases import under_test
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness import Processes, own_cgroup2_dir, read_text, remove_cgroup_tree, wait_until  # noqa: E402
+from tests.lib.harness import own_cgroup2_dir, Processes, read_text, remove_cgroup_tree, wait_until
 
 # What a small Debian server with OpenVPN has, plus what the tests speak to it with: python3
 # and openssh-server for Ansible, curl for the old timer script; and the libraries of the

@@ -5,14 +5,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 import types
 
-from booted_host import BootedHost
+from tests.booted.booted_host import BootedHost
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness import OpenVPNClient, PanelStandIn, Pki, wait_until  # noqa: E402
+from tests.lib.harness import OpenVPNClient, PanelStandIn, Pki, wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPOSITORY = os.path.join(HERE, "..", "..")

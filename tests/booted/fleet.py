@@ -11,9 +11,9 @@ import subprocess
 import threading
 import time
 
-from booted_host import root_tree
-from deployments import Server
-from harness import wait_until
+from tests.booted.booted_host import root_tree
+from tests.booted.deployments import Server
+from tests.lib.harness import wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")

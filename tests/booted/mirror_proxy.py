@@ -11,7 +11,7 @@ import os
 import threading
 import urllib.parse
 
-from booted_host import CACHE
+from tests.booted.booted_host import CACHE
 
 # Headers passed on in each direction; the rest (hop-by-hop ones above all) are not.
 REQUEST_HEADERS = ("Range", "If-Range", "If-Modified-Since", "If-None-Match", "Cache-Control", "User-Agent")

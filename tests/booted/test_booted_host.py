@@ -7,15 +7,13 @@ Figures (time to the first POST, exposure, memory) are printed as `figure:` line
 import glob
 import os
 import re
-import sys
 import time
 import unittest
 
-from deployments import ONESHOT_TIMER, STATUS_PUSH_TIMERS, Server
-from releases import under_test
+from tests.booted.deployments import ONESHOT_TIMER, STATUS_PUSH_TIMERS, Server
+from tests.booted.releases import under_test
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness import Processes, Workdir, read_text, users_by_name, wait_until  # noqa: E402
+from tests.lib.harness import Processes, read_text, users_by_name, wait_until, Workdir
 
 UNIT = "ovpn-mgmt-push.service"
 STATE = "/var/lib/ovpn-mgmt-push/session-records.jsonl"

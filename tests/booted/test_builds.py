@@ -5,8 +5,8 @@ here: these are the .deb files themselves."""
 import subprocess
 import unittest
 
-from deployments import deb_field, deb_version
-from releases import BOOKWORM, TRIXIE
+from tests.booted.deployments import deb_field, deb_version
+from tests.booted.releases import BOOKWORM, TRIXIE
 
 
 def files(deb):

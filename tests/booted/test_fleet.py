@@ -10,17 +10,15 @@ Figures (wall time of each play) are printed as `figure:` lines."""
 import os
 import re
 import subprocess
-import sys
 import time
 import unittest
 
-from deployments import ONESHOT_TIMER, OVPN_UNITS, STATUS_PUSH_TIMERS, deb_version, installed_version
-from fleet import ANSIBLE, TOKEN, ControlNode, Fleet
-from releases import BOOKWORM, TRIXIE
-import test_booted_host as booted  # the module only: its test classes run from their own module
+from tests.booted.deployments import ONESHOT_TIMER, OVPN_UNITS, STATUS_PUSH_TIMERS, deb_version, installed_version
+from tests.booted.fleet import ANSIBLE, TOKEN, ControlNode, Fleet
+from tests.booted.releases import BOOKWORM, TRIXIE
+from tests.booted import test_booted_host as booted  # the module only: its test classes run from their own module
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from harness import users_by_name  # noqa: E402
+from tests.lib.harness import users_by_name
 
 
 def changed_tasks(output):

@@ -6,9 +6,9 @@ Figures are printed as `figure:` lines."""
 import socket
 import unittest
 
-import test_booted_host as booted
-from harness import Management, users_by_name, wait_until
-from releases import TRIXIE_OPENVPN_27
+from tests.booted import test_booted_host as booted
+from tests.lib.harness import Management, users_by_name, wait_until
+from tests.booted.releases import TRIXIE_OPENVPN_27
 
 PROXY_PORT = 7605  # inside the host's own network namespace
 

@@ -13,13 +13,13 @@ import threading
 import time
 import unittest
 
-import test_booted_host as booted
-from booted_host import debian_mirror
-from deployments import ONESHOT_TIMER, OVPN_UNITS, Server, deb_version, installed_version, readme_commands
-from fleet import SignedRepository
-from harness import read_text, users_by_name, wait_until
-from mirror_proxy import MirrorProxy
-from releases import BOOKWORM, TRIXIE
+from tests.booted import test_booted_host as booted
+from tests.booted.booted_host import debian_mirror
+from tests.booted.deployments import ONESHOT_TIMER, OVPN_UNITS, Server, deb_version, installed_version, readme_commands
+from tests.booted.fleet import SignedRepository
+from tests.lib.harness import read_text, users_by_name
+from tests.booted.mirror_proxy import MirrorProxy
+from tests.booted.releases import BOOKWORM, TRIXIE
 
 REPO_PORT = 8090
 PLUGIN_LINE = re.compile(r"(?m)^plugin /usr/lib/x86_64-linux-gnu/openvpn/plugins/openvpn-plugin-mgmt-push\.so .*$")

@@ -7,7 +7,7 @@ import subprocess
 import time
 import unittest
 
-from harness import BINARY, FakeManagement, Workdir, run_binary, wait_until
+from tests.lib.harness import BINARY, FakeManagement, Workdir, run_binary, wait_until
 
 
 class NoSecretsInDumps(unittest.TestCase):

@@ -3,14 +3,13 @@ CONTRACT.md directive (the UDP one drops privileges to nobody/nogroup), real cli
 and leave, and a real HTTP server stands in for the panel."""
 import os
 import signal
-import socket
 import stat
 import time
 import unittest
 import pwd
 
-from harness import (TwoServers, own_setting, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
-                     users_by_name, wait_until)
+from tests.lib.harness import (Aggregator, OpenVPNClient, OpenVPNServer, own_setting, start_two_servers,
+                               TwoServers, users_by_name, wait_until)
 
 # Long enough that every POST a test waits for was triggered by an event, not the timer.
 EVENT_TEST_INTERVAL = "60"
@@ -34,12 +33,9 @@ class DaemonAgainstRealServers(TwoServers):
             "--url", panel.url(), "--interval", interval, "--event-socket", event_socket,
             "--event-user", "nobody"])
 
-    def client(self, server, cert, username=None):
-        return OpenVPNClient(self.procs, self.work, self.pki, server, cert, username=username)
-
     def test_connect_posts_a_payload_listing_the_user(self):
         mark = self.panel.count()
-        self.client(self.udp, "conn-udp").start()
+        self.client(self.udp, "conn-udp")
         payload = self.panel.wait_for_payload(lambda p: has_event(p, "connect", "conn-udp"), 10, after=mark)
         self.assertEqual(payload["trigger"], "event")
         user = users_by_name(payload)["conn-udp"]
@@ -49,12 +45,12 @@ class DaemonAgainstRealServers(TwoServers):
     def test_plugin_keeps_sending_after_openvpn_drops_privileges(self):
         self.assertIn("UID set to nobody", self.udp.read_log())
         mark = self.panel.count()
-        self.client(self.udp, "after-drop").start()
+        self.client(self.udp, "after-drop")
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "after-drop"), 10, after=mark)
         self.assertNotIn("cannot send event", self.udp.read_log())
 
     def test_tcp_disconnect_posts_a_payload_without_the_user(self):
-        c = self.client(self.tcp, "leaves-tcp").start()
+        c = self.client(self.tcp, "leaves-tcp")
         self.panel.wait_for_payload(lambda p: "leaves-tcp" in users_by_name(p), 10)
         mark = self.panel.count()
         c.stop()
@@ -62,7 +58,7 @@ class DaemonAgainstRealServers(TwoServers):
         self.assertNotIn("leaves-tcp", users_by_name(payload))
 
     def test_udp_disconnect_posts_a_payload_without_the_user(self):
-        c = self.client(self.udp, "leaves-udp").start()
+        c = self.client(self.udp, "leaves-udp")
         self.panel.wait_for_payload(lambda p: "leaves-udp" in users_by_name(p), 10)
         mark = self.panel.count()
         c.stop()  # explicit-exit-notify; OpenVPN ends the session 5 s later
@@ -70,10 +66,10 @@ class DaemonAgainstRealServers(TwoServers):
         self.assertNotIn("leaves-udp", users_by_name(payload))
 
     def test_same_username_on_udp_and_tcp_is_one_entry(self):
-        self.client(self.udp, "both", username="both").start()
+        self.client(self.udp, "both", username="both")
         time.sleep(1.1)  # connected-since has one-second resolution
         mark = self.panel.count()
-        self.client(self.tcp, "both", username="both").start()
+        self.client(self.tcp, "both", username="both")
         payload = self.panel.wait_for_payload(
             lambda p: has_event(p, "connect", "both") and users_by_name(p).get("both", {}).get("proto") == "tcp",
             10, after=mark)
@@ -93,10 +89,7 @@ class DaemonLifecycle(unittest.TestCase):
         own_setting(self, self.addCleanup, servers=True)
 
     def servers(self):
-        self.udp = OpenVPNServer(self.procs, self.work, self.pki, "udp", "udp", event_socket=self.socket,
-                                 subnet_octet=51, drop_privileges=True).start()
-        self.tcp = OpenVPNServer(self.procs, self.work, self.pki, "tcp", "tcp", event_socket=self.socket,
-                                 subnet_octet=52).start()
+        start_two_servers(self)
 
     def daemon(self, interval=EVENT_TEST_INTERVAL):
         return Aggregator(self.procs, self.work, [
@@ -205,7 +198,7 @@ class DaemonLifecycle(unittest.TestCase):
 
     def test_unknown_plugin_argument_stops_openvpn_at_startup_with_a_clear_message(self):
         bad = OpenVPNServer(self.procs, self.work, self.pki, "bad", "udp", event_socket=self.socket,
-                            subnet_octet=53, plugin_args="instance=udp sockett=/x")
+                            plugin_args="instance=udp sockett=/x")
         bad.start(wait=False)
         bad.proc.wait(15)
         self.assertNotEqual(bad.proc.returncode, 0)

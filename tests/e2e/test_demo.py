@@ -5,14 +5,13 @@ import subprocess
 import sys
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEMO = os.path.join(HERE, "..", "..", "demo", "live_demo.py")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
 class LiveDemo(unittest.TestCase):
     def test_demo_shows_live_pushes_and_leaves_nothing_running(self):
-        proc = subprocess.run([sys.executable, DEMO, "--once"], capture_output=True, text=True, timeout=120,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run([sys.executable, "-m", "demo.live_demo", "--once"], capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL, cwd=ROOT)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         out = proc.stdout
         for expected in ("POST startup", "carol(wg 10.90.0.2)", "<- connect alice@udp", "<- connect bob@tcp",

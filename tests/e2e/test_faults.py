@@ -12,28 +12,15 @@ import threading
 import time
 import unittest
 
-from harness import (Aggregator, FakeManagement, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,
-                     SANITIZED, Workdir, free_port, make_tls_cert, run_binary, users_by_name, wait_until)
+from tests.lib.harness import (SANITIZED, Aggregator, FakeManagement, free_port, make_tls_cert, OpenVPNClient,
+                               PanelStandIn, Processes, run_binary, TwoServers, users_by_name, wait_until)
 
 INTERVAL = 0.5
 
 
-class Rig(unittest.TestCase):
-    """Two real OpenVPN servers (UDP as nobody, TCP) shared by the tests of a class; each test
-    gets its own daemon and panel."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.procs = Processes()
-        cls.addClassCleanup(cls.procs.stop_all)
-        cls.work = Workdir(prefix="omp-faults-")
-        cls.addClassCleanup(cls.work.remove)
-        cls.pki = Pki(cls.work.join("pki"))
-        cls.socket = cls.work.join("run", "events.sock")
-        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
-                                subnet_octet=81, drop_privileges=True).start()
-        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
-                                subnet_octet=82).start()
+class Rig(TwoServers):
+    """The two servers shared by the tests of a class; each test gets its own daemon and panel
+    (own_panel), and its clients are stopped when it ends."""
 
     def setUp(self):
         self.daemon_procs = Processes()
@@ -47,12 +34,7 @@ class Rig(unittest.TestCase):
         d.log = self.work.join(f"daemon-{self.id()}.log")
         return d.start(self.socket)
 
-    def client(self, server, name):
-        c = OpenVPNClient(self.procs, self.work, self.pki, server, name).start()
-        self.addCleanup(c.stop)
-        return c
-
-    def panel(self, **kwargs):
+    def own_panel(self, **kwargs):
         p = PanelStandIn(**kwargs)
         self.addCleanup(p.close)
         return p
@@ -62,9 +44,9 @@ class PanelFaults(Rig):
     def test_refused_panel_gets_the_current_state_within_an_interval_of_returning(self):
         port = free_port()
         d = self.daemon(f"http://127.0.0.1:{port}/events")
-        self.client(self.tcp, "during-outage")
+        self.client(self.tcp, "during-outage", stop_at_end=True)
         time.sleep(2)
-        panel = self.panel(port=port)
+        panel = self.own_panel(port=port)
         t0 = time.time()
         payload = panel.wait_for_payload(lambda p: "during-outage" in users_by_name(p), 5)
         # Within one interval of its return (plus the cycle itself: a query and a POST).
@@ -76,7 +58,7 @@ class PanelFaults(Rig):
         self.assertEqual(d.read_log().count("panel unreachable"), 1)  # once per episode
 
     def test_5xx_is_retried_with_capped_backoff_and_logged_once(self):
-        panel = self.panel(status=503)
+        panel = self.own_panel(status=503)
         d = self.daemon(panel.url())
         time.sleep(3)
         attempts = panel.count()
@@ -86,12 +68,12 @@ class PanelFaults(Rig):
         self.assertEqual(d.read_log().count("HTTP 503"), 1)
         panel.set(status=200)
         mark = panel.count()
-        self.client(self.udp, "after-5xx")
+        self.client(self.udp, "after-5xx", stop_at_end=True)
         payload = panel.wait_for_payload(lambda p: "after-5xx" in users_by_name(p), 5, after=mark)
         self.assertEqual(payload["status"], "mgmt")
 
     def test_401_and_403_are_logged_once_per_episode(self):
-        panel = self.panel(status=401)
+        panel = self.own_panel(status=401)
         d = self.daemon(panel.url())
         time.sleep(2)
         panel.set(status=403)
@@ -101,11 +83,11 @@ class PanelFaults(Rig):
         self.assertEqual(log.count("HTTP 403"), 1)
 
     def test_slow_panel_times_out_and_events_are_still_read(self):
-        panel = self.panel()
+        panel = self.own_panel()
         panel.set(delay=3)
         d = self.daemon(panel.url(), "--panel-timeout", "1")
         time.sleep(1.5)
-        self.client(self.tcp, "while-slow")
+        self.client(self.tcp, "while-slow", stop_at_end=True)
         time.sleep(1.5)
         panel.set(delay=0)
         payload = panel.wait_for_payload(lambda p: "while-slow" in users_by_name(p) and p in panel.accepted(), 6)
@@ -114,7 +96,7 @@ class PanelFaults(Rig):
 
     def test_tls_failure_is_named_and_a_ca_file_fixes_it(self):
         cert, key = make_tls_cert(self.work.path)
-        panel = self.panel(tls=(cert, key))
+        panel = self.own_panel(tls=(cert, key))
         d = self.daemon(panel.url())
         time.sleep(1.5)
         self.assertEqual(panel.count(), 0)
@@ -124,7 +106,7 @@ class PanelFaults(Rig):
         panel.wait_for_payload(lambda p: p["status"] == "mgmt", 5)
 
     def test_2xx_with_a_garbage_body_counts_as_accepted(self):
-        panel = self.panel()
+        panel = self.own_panel()
         panel.set(body=b"\x00\xffnot json at all" * 100)
         d = self.daemon(panel.url())
         wait_until(lambda: panel.count() >= 4, 5, what="four posts")
@@ -136,9 +118,9 @@ class SessionRecordsNeverLost(Rig):
         return [r for p in panel.accepted() for r in p["sessions_ended"] if r["username"] == username]
 
     def test_a_disconnect_record_reaches_the_panel_once_acknowledged(self):
-        panel = self.panel()
+        panel = self.own_panel()
         self.daemon(panel.url())
-        c = self.client(self.tcp, "recorded")
+        c = self.client(self.tcp, "recorded", stop_at_end=True)
         time.sleep(0.5)
         c.stop()
         wait_until(lambda: self.ended(panel, "recorded"), 5, what="the record")
@@ -151,14 +133,14 @@ class SessionRecordsNeverLost(Rig):
         self.assertGreater(record["bytes_sent"], 0)
         self.assertGreaterEqual(record["duration"], 0)
         self.assertEqual(record["client_ip"], "127.0.0.1")
-        self.assertTrue(record["virtual_ip"].startswith("10.82.0."))
+        self.assertTrue(record["virtual_ip"].startswith(f"10.{self.tcp.subnet_octet}.0."))
         self.assertEqual(record["reason"], "unknown")
 
     def test_records_survive_a_panel_outage_and_a_daemon_crash(self):
         state = self.work.join("state-crash")
-        panel = self.panel(status=503)
+        panel = self.own_panel(status=503)
         d = self.daemon(panel.url(), state=state)
-        c = self.client(self.tcp, "crash-survivor")
+        c = self.client(self.tcp, "crash-survivor", stop_at_end=True)
         time.sleep(0.5)
         c.stop()
         wait_until(lambda: any(r["username"] == "crash-survivor" for p in panel.payloads()
@@ -180,7 +162,7 @@ class ManagementFaults(Rig):
         return status, {s["name"]: s for s in payload["sources"]}, payload
 
     def check_named_error(self, mode, expected, *extra):
-        self.client(self.udp, f"alive-{mode}")
+        self.client(self.udp, f"alive-{mode}", stop_at_end=True)
         fake = FakeManagement(mode) if mode != "refused" else None
         if fake:
             self.addCleanup(fake.close)
@@ -216,7 +198,7 @@ class ManagementFaults(Rig):
         fake = FakeManagement("flood")
         self.addCleanup(fake.close)
         import subprocess
-        from harness import BINARY
+        from tests.lib.harness import BINARY
         proc = subprocess.run(["/usr/bin/time", "-f", "%M", BINARY, "snapshot", "--config", "/dev/null",
                                "--mgmt", f"bad={fake.address}"], capture_output=True, text=True, timeout=30)
         peak_mib = int(proc.stderr.strip().splitlines()[-1]) / 1024
@@ -284,7 +266,7 @@ def datagram(**fields):
 
 class SourceFaultsInTheDaemon(Rig):
     def test_a_source_that_stays_down_is_logged_once_not_every_cycle(self):
-        panel = self.panel()
+        panel = self.own_panel()
         d = self.daemon(panel.url(), "--mgmt", f"gone=127.0.0.1:{free_port()}")
         panel.wait_for_payload(lambda p: any(s["name"] == "gone" and not s["ok"] for s in p["sources"]), 5)
         count = panel.count()
@@ -294,7 +276,7 @@ class SourceFaultsInTheDaemon(Rig):
 
 class EventSocketDefence(Rig):
     def test_datagrams_from_other_users_are_dropped_and_counted(self):
-        panel = self.panel()
+        panel = self.own_panel()
         d = self.daemon(panel.url())
         uid = pwd.getpwnam("daemon").pw_uid
         send_as(uid, self.socket, datagram(event="connect", instance="udp", ts_us=1, common_name="forged",
@@ -305,7 +287,7 @@ class EventSocketDefence(Rig):
 
     def test_a_process_of_openvpns_own_user_without_the_sender_key_is_dropped_and_counted(self):
         # `nobody` is OpenVPN's user here, and many other programs' too.
-        panel = self.panel()
+        panel = self.own_panel()
         d = self.daemon(panel.url())
         nobody = pwd.getpwnam("nobody").pw_uid
         forged = dict(event="connect", instance="udp", ts_us=1, common_name="forged", real_ip="192.0.2.66",
@@ -325,7 +307,7 @@ class EventSocketDefence(Rig):
                                after=mark)
 
     def test_malformed_and_oversized_datagrams_are_dropped_and_counted(self):
-        panel = self.panel()
+        panel = self.own_panel()
         d = self.daemon(panel.url())
         s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         s.sendto(b"hello", self.socket)
@@ -335,7 +317,7 @@ class EventSocketDefence(Rig):
         self.assertEqual(d.read_log().count("event dropped"), 1)  # rate-limited
 
     def test_a_flood_does_not_starve_the_cadence(self):
-        panel = self.panel()
+        panel = self.own_panel()
         self.daemon(panel.url())
         stop = threading.Event()
 
@@ -364,7 +346,7 @@ class EventSocketDefence(Rig):
 
 class Lifecycle(Rig):
     def test_sighup_rereads_the_config_without_dropping_the_socket(self):
-        panel = self.panel()
+        panel = self.own_panel()
         conf = self.work.join("reload.conf")
         with open(conf, "w") as f:
             f.write(f"MGMT_ENDPOINTS=udp={self.udp.mgmt_address}\nPUSH_INTERVAL=60\n")
@@ -386,7 +368,7 @@ class Lifecycle(Rig):
         self.assertEqual(payload["status"], "mgmt")
 
     def test_a_bad_config_on_sighup_keeps_the_running_settings(self):
-        panel = self.panel()
+        panel = self.own_panel()
         conf = self.work.join("reload-bad.conf")
         with open(conf, "w") as f:
             f.write(f"MGMT_ENDPOINTS=udp={self.udp.mgmt_address}\n")
@@ -403,7 +385,7 @@ class Lifecycle(Rig):
         self.assertIn("`udp=127.0.0.1:75o5'", d.read_log())
 
     def test_a_bad_panel_url_on_sighup_keeps_posting_to_the_old_one(self):
-        panel = self.panel()
+        panel = self.own_panel()
         conf = self.work.join("reload-bad-url.conf")
         with open(conf, "w") as f:
             f.write(f"MGMT_ENDPOINTS=udp={self.udp.mgmt_address}\nPANEL_EVENTS_URL={panel.url()}\n")

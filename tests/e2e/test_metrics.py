@@ -13,8 +13,8 @@ import unittest
 import urllib.error
 import urllib.request
 
-from harness import (OwnPanel, TwoServers, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
-                     free_port, run_binary, users_by_name, wait_until)
+from tests.lib.harness import (Aggregator, free_port, OpenVPNClient, OwnPanel, Processes, TwoServers,
+                               users_by_name, wait_until)
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
@@ -150,9 +150,7 @@ class MetricsBesideRealOpenVPN(TwoServers):
 
 class MetricsSettings(OwnPanel):
     def test_an_address_off_loopback_without_credentials_is_refused_at_start(self):
-        code, _, err = run_binary("run", "--config", "/dev/null", "--mgmt", "udp=127.0.0.1:1", "--url",
-                                  self.panel.url(), "--metrics-listen", "0.0.0.0:9469")
-        self.assertEqual(code, 2)
+        err = self.refused_at_start("--metrics-listen", "0.0.0.0:9469")
         self.assertIn("`0.0.0.0:9469'", err)
         self.assertIn("METRICS_AUTH_FILE", err)
 

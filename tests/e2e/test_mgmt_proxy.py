@@ -13,8 +13,8 @@ import threading
 import time
 import unittest
 
-from harness import (OwnPanel, TwoServers, Aggregator, Management, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
-                     free_port, run_binary, users_by_name, wait_until)
+from tests.lib.harness import (Aggregator, free_port, Management, OpenVPNClient, OwnPanel, run_binary,
+                               TwoServers, users_by_name, wait_until)
 
 LOAD_SECONDS = float(os.environ.get("OMP_PROXY_LOAD_SECONDS", "30"))
 
@@ -282,14 +282,10 @@ class ProxyBesideRealOpenVPN(TwoServers):
 
 class ProxySettings(OwnPanel):
     def test_a_proxy_off_loopback_needs_a_password_and_a_name_must_be_an_endpoint(self):
-        code, _, err = run_binary("run", "--config", "/dev/null", "--mgmt", "udp=127.0.0.1:1", "--url",
-                                  self.panel.url(), "--mgmt-proxy", "udp=0.0.0.0:7605")
-        self.assertEqual(code, 2)
+        err = self.refused_at_start("--mgmt-proxy", "udp=0.0.0.0:7605")
         self.assertIn("`0.0.0.0:7605'", err)
         self.assertIn("MGMT_PROXY_PASSWORD_FILE", err)
-        code, _, err = run_binary("run", "--config", "/dev/null", "--mgmt", "udp=127.0.0.1:1", "--url",
-                                  self.panel.url(), "--mgmt-proxy", "tcp=127.0.0.1:7606")
-        self.assertEqual(code, 2)
+        err = self.refused_at_start("--mgmt-proxy", "tcp=127.0.0.1:7606")
         self.assertIn("`tcp' is not a --mgmt endpoint name", err)
 
     def test_a_proxy_never_takes_over_a_socket_in_use_nor_removes_a_file(self):

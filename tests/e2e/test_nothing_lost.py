@@ -10,8 +10,7 @@ import sys
 import time
 import unittest
 
-from harness import (TwoServers, Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
-                     users_by_name, wait_until)
+from tests.lib.harness import Aggregator, OpenVPNClient, Processes, TwoServers, users_by_name, wait_until
 
 STORM = 60  # clients, half on each server
 # After a UDP client's exit notification OpenVPN ends the session 5 s later.

@@ -4,7 +4,7 @@ import json
 import os
 import unittest
 
-from harness import (OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir, free_port,
+from tests.lib.harness import (OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir, free_port,
                      run_binary, users_by_name)
 
 
@@ -18,10 +18,10 @@ class OneShotAgainstRealServers(unittest.TestCase):
         cls.pki = Pki(cls.work.join("pki"))
         sock = cls.work.join("events.sock")  # no daemon here: the plugin's sends just fail
         cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=sock,
-                                subnet_octet=31, mgmt_password="mgmt-secret").start()
+                                mgmt_password="mgmt-secret").start()
         # No auth-user-pass on TCP: its Username column is UNDEF, so the CN names the user.
         cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=sock,
-                                subnet_octet=32, with_auth=False).start()
+                                with_auth=False).start()
         cls.clients = [
             OpenVPNClient(cls.procs, cls.work, cls.pki, cls.udp, "alice", username="alice").start(),
             OpenVPNClient(cls.procs, cls.work, cls.pki, cls.udp, "bob-cert", username="bob").start(),

@@ -6,8 +6,7 @@ import sys
 import time
 import unittest
 
-from harness import (Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,
-                     Workdir, users_by_name)
+from tests.lib.harness import Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, own_setting, users_by_name
 
 PAYLOAD = 1000           # bytes of UDP payload per packet
 PACKETS_PER_SECOND = 200
@@ -17,44 +16,42 @@ SECONDS = 8
 EXPECTED_RX_BPS = (PAYLOAD + 28 + 24) * PACKETS_PER_SECOND
 TOLERANCE = 0.15
 
-SENDER = f"""
+# Sends to the server's end of the tunnel (the server's pool address ending in .1).
+SENDER = """
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-data = b"x" * {PAYLOAD}
+data = b"x" * {payload}
 start = time.monotonic()
-for i in range({PACKETS_PER_SECOND * SECONDS}):
-    target = start + i / {PACKETS_PER_SECOND}
+for i in range({packets}):
+    target = start + i / {per_second}
     delay = target - time.monotonic()
     if delay > 0:
         time.sleep(delay)
-    s.sendto(data, ("10.77.0.1", 9))
+    s.sendto(data, ("{server_address}", 9))
 """
 
 
 class Rates(unittest.TestCase):
     def test_rx_rate_matches_traffic_pushed_through_a_real_tunnel(self):
-        procs = Processes()
-        self.addCleanup(procs.stop_all)
+        own_setting(self, self.addCleanup, prefix="omp-rates-", servers=True)
+        procs, work, pki, panel, sock = self.procs, self.work, self.pki, self.panel, self.socket
         server_ns, client_ns = NetNamespace("omp-rate-s"), NetNamespace("omp-rate-c")
         self.addCleanup(server_ns.remove)
         self.addCleanup(client_ns.remove)
         server_ns.link_to(client_ns, "10.201.0.1", "10.201.0.2")
-        work = Workdir(prefix="omp-rates-")
-        self.addCleanup(work.remove)
-        pki = Pki(work.join("pki"))
-        panel = PanelStandIn()
-        self.addCleanup(panel.close)
-        sock = work.join("run", "events.sock")
-        server = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=77,
+        server = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock,
                                netns=server_ns.name, listen="10.201.0.1", with_auth=False).start()
         Aggregator(procs, work, ["--mgmt", f"udp={server.mgmt_address}", "--url", panel.url(),
                                  "--interval", "0.5", "--event-socket", sock]).start(sock)
         OpenVPNClient(procs, work, pki, server, "sender", netns=client_ns.name).start()
         panel.wait_for_payload(lambda p: "sender" in users_by_name(p), 10)
+        sender = SENDER.format(payload=PAYLOAD, packets=PACKETS_PER_SECOND * SECONDS,
+                               per_second=PACKETS_PER_SECOND,
+                               server_address=f"10.{server.subnet_octet}.0.1")
 
         mark = panel.count()
         t0 = time.time()
-        client_ns.run([sys.executable, "-c", SENDER], check=True, timeout=SECONDS + 10)
+        client_ns.run([sys.executable, "-c", sender], check=True, timeout=SECONDS + 10)
         t1 = time.time()
         # Posts well inside the sending window: each rate spans one 0.5 s interval.
         inside = [r for r in panel.requests[mark:] if t0 + 1.5 < r["arrived"] < t1 - 0.5]

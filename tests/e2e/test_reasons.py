@@ -2,48 +2,39 @@
 session record: each reason that can be caused here is caused for real. (tls-error is not:
 it needs a handshake that fails after a session was up; tests/unit/test_disconnect_reasons.cpp covers
 its log line.)"""
-import os
-import signal
 import time
 import unittest
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir, own_setting,
-                     wait_until)
+from tests.lib.harness import (Aggregator, OpenVPNClient, OpenVPNServer, own_setting, Processes, RealClients,
+                               wait_until)
 
 
-class DisconnectReasons(unittest.TestCase):
+class DisconnectReasons(RealClients):
     @classmethod
     def setUpClass(cls):
         own_setting(cls, cls.addClassCleanup, prefix="omp-reasons-", servers=True)
         # Short pings so a client that vanishes times out within seconds; no duplicate-cn on
         # UDP, so a second login replaces the first.
         cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
-                                subnet_octet=101, with_auth=False, extra="keepalive 1 4\n")
+                                with_auth=False, extra="keepalive 1 4\n")
         with open(cls.udp.conf) as f:
             conf = f.read().replace("duplicate-cn\n", "")
         with open(cls.udp.conf, "w") as f:
             f.write(conf)
         cls.udp.start()
         cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
-                                subnet_octet=102, with_auth=False).start()
+                                with_auth=False).start()
         cls.daemon = Aggregator(cls.procs, cls.work, [
             "--mgmt", f"udp={cls.udp.mgmt_address}", "--mgmt", f"tcp={cls.tcp.mgmt_address}",
             "--ovpn-log", f"udp={cls.udp.log}", "--ovpn-log", f"tcp={cls.tcp.log}",
             "--url", cls.panel.url(), "--interval", "0.5", "--event-socket", cls.socket]).start(cls.socket)
-
-    def record_of(self, name, timeout=20):
-        return self.panel.wait_for_record(name, timeout)
-
-    def client(self, server, name):
-        return OpenVPNClient(self.procs, self.work, self.pki, server, name).start()
 
     def test_client_exit_with_explicit_exit_notify(self):
         self.client(self.udp, "leaves-politely").stop()
         self.assertEqual(self.record_of("leaves-politely")["reason"], "client-exit")
 
     def test_ping_timeout_of_a_client_killed_hard(self):
-        c = self.client(self.udp, "vanishes")
-        os.kill(c.proc.pid, signal.SIGKILL)
+        self.client(self.udp, "vanishes").kill_hard()
         self.assertEqual(self.record_of("vanishes")["reason"], "ping-timeout")
 
     def test_kill_over_the_management_interface(self):
@@ -60,23 +51,15 @@ class DisconnectReasons(unittest.TestCase):
         self.assertIsNotNone(first.proc)
 
     def test_tcp_reset_of_a_client_killed_hard(self):
-        c = self.client(self.tcp, "reset-tcp")
-        os.kill(c.proc.pid, signal.SIGKILL)
+        self.client(self.tcp, "reset-tcp").kill_hard()
         self.assertEqual(self.record_of("reset-tcp")["reason"], "connection-reset")
 
-def one_tcp_server(test, name, subnet_octet, read_log):
+def one_tcp_server(test, name, read_log):
     """A TCP server, the daemon (reading that server's log when `read_log`) and a panel, all
     stopped when `test` ends."""
-    procs = Processes()
-    test.addCleanup(procs.stop_all)
-    work = Workdir(prefix=f"omp-reasons-{name}-")
-    test.addCleanup(work.remove)
-    pki = Pki(work.join("pki"))
-    panel = PanelStandIn()
-    test.addCleanup(panel.close)
-    sock = work.join("run", "events.sock")
-    tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=subnet_octet,
-                        with_auth=False).start()
+    own_setting(test, test.addCleanup, prefix=f"omp-reasons-{name}-", servers=True)
+    procs, work, pki, panel, sock = test.procs, test.work, test.pki, test.panel, test.socket
+    tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, with_auth=False).start()
     log = ["--ovpn-log", f"tcp={tcp.log}"] if read_log else []
     Aggregator(procs, work, ["--mgmt", f"tcp={tcp.mgmt_address}", *log, "--url", panel.url(), "--interval", "0.5",
                              "--event-socket", sock]).start(sock)
@@ -87,7 +70,7 @@ class ServerShutdown(unittest.TestCase):
     """Its own server: a shutdown must not take the servers of the other cases with it."""
 
     def test_a_session_ended_by_its_servers_shutdown_says_server_shutdown(self):
-        procs, work, pki, panel, tcp = one_tcp_server(self, "shutdown", 105, read_log=True)
+        procs, work, pki, panel, tcp = one_tcp_server(self, "shutdown", read_log=True)
         OpenVPNClient(procs, work, pki, tcp, "at-shutdown").start()
         time.sleep(0.5)
         Processes.stop(tcp.proc)
@@ -96,9 +79,8 @@ class ServerShutdown(unittest.TestCase):
 
 class NoLogNoGuess(unittest.TestCase):
     def test_without_a_log_the_reason_is_unknown(self):
-        procs, work, pki, panel, tcp = one_tcp_server(self, "none", 106, read_log=False)
-        c = OpenVPNClient(procs, work, pki, tcp, "no-log").start()
-        os.kill(c.proc.pid, signal.SIGKILL)
+        procs, work, pki, panel, tcp = one_tcp_server(self, "none", read_log=False)
+        OpenVPNClient(procs, work, pki, tcp, "no-log").start().kill_hard()
         record = wait_until(lambda: next((r for p in panel.accepted() for r in p["sessions_ended"]), None), 10,
                             what="the record")
         self.assertEqual(record["reason"], "unknown")

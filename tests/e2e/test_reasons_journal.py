@@ -2,51 +2,27 @@
 OpenVPN that systemd runs and whose stdout goes to the journal. A real systemd-journald of the
 test's own (in a private mount namespace), a real OpenVPN logging to it as the unit
 openvpn-server@tcp.service, the real daemon reading it through sd-journal."""
-import os
-import signal
 import unittest
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, PrivateJournal, Processes,
-                     Workdir)
+from tests.lib.harness import Aggregator, OpenVPNServer, PrivateJournal, RealClients, own_setting
 
 
-class DisconnectReasonsFromTheJournal(unittest.TestCase):
+class DisconnectReasonsFromTheJournal(RealClients):
     @classmethod
     def setUpClass(cls):
-        cls.procs = Processes()
-        cls.work = Workdir(prefix="omp-journal-")
-        cls.panel = PanelStandIn()
-        cls.journal = None
-        try:
-            cls.journal = PrivateJournal(cls.procs, cls.work)
-            cls.pki = Pki(cls.work.join("pki"))
-            cls.socket = cls.work.join("run", "events.sock")
-            cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
-                                    subnet_octet=103, with_auth=False, journal=cls.journal).start()
-            # A second unit whose lines must not count for the first.
-            cls.other = OpenVPNServer(cls.procs, cls.work, cls.pki, "other", "tcp", event_socket=cls.socket,
-                                      subnet_octet=104, with_auth=False, journal=cls.journal).start()
-            cls.daemon = Aggregator(cls.procs, cls.work, [
-                "--mgmt", f"tcp={cls.tcp.mgmt_address}", "--mgmt", f"other={cls.other.mgmt_address}",
-                "--ovpn-log", "tcp=journal:openvpn-server@tcp", "--url", cls.panel.url(), "--interval", "0.5",
-                "--event-socket", cls.socket], wrap=cls.journal.wrap).start(cls.socket)
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.procs.stop_all()
-        if cls.journal:
-            cls.journal.remove()
-        cls.panel.close()
-        cls.work.remove()
-
-    def record_of(self, name, timeout=20):
-        return self.panel.wait_for_record(name, timeout)
-
-    def client(self, server, name):
-        return OpenVPNClient(self.procs, self.work, self.pki, server, name).start()
+        own_setting(cls, cls.addClassCleanup, prefix="omp-journal-", servers=True)
+        cls.journal = PrivateJournal(cls.procs, cls.work)
+        cls.addClassCleanup(cls.journal.remove)
+        cls.addClassCleanup(cls.procs.stop_all)  # runs first: the journal goes once they stopped
+        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket,
+                                with_auth=False, journal=cls.journal).start()
+        # A second unit whose lines must not count for the first.
+        cls.other = OpenVPNServer(cls.procs, cls.work, cls.pki, "other", "tcp", event_socket=cls.socket,
+                                  with_auth=False, journal=cls.journal).start()
+        cls.daemon = Aggregator(cls.procs, cls.work, [
+            "--mgmt", f"tcp={cls.tcp.mgmt_address}", "--mgmt", f"other={cls.other.mgmt_address}",
+            "--ovpn-log", "tcp=journal:openvpn-server@tcp", "--url", cls.panel.url(), "--interval", "0.5",
+            "--event-socket", cls.socket], wrap=cls.journal.wrap).start(cls.socket)
 
     def test_the_servers_lines_are_in_the_journal_under_its_unit(self):
         self.assertIn("Initialization Sequence Completed", self.journal.read("openvpn-server@tcp.service"))
@@ -57,8 +33,7 @@ class DisconnectReasonsFromTheJournal(unittest.TestCase):
         self.assertEqual(self.record_of("journal-kicked")["reason"], "kicked")
 
     def test_a_tcp_client_killed_hard_is_a_connection_reset(self):
-        c = self.client(self.tcp, "journal-reset")
-        os.kill(c.proc.pid, signal.SIGKILL)
+        self.client(self.tcp, "journal-reset").kill_hard()
         self.assertEqual(self.record_of("journal-reset")["reason"], "connection-reset")
 
     def test_an_instance_whose_unit_is_not_followed_stays_unknown(self):

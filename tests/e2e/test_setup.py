@@ -10,8 +10,8 @@ import signal
 import socket
 import unittest
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
-                     PLUGIN, free_port, run_binary, users_by_name, wait_until)
+from tests.lib.harness import (PLUGIN, Aggregator, OpenVPNClient, OpenVPNServer, own_setting, run_binary,
+                               users_by_name, wait_until, Workdir)
 
 FRESH = """port 1194
 proto udp
@@ -254,27 +254,31 @@ def connects_as(uid, path):
     return answer
 
 
+def without_lines(server, starts):
+    """The server's config as an operator has it before setup: without the lines that start
+    with `starts`, which the harness writes and setup must add."""
+    with open(server.conf) as f:
+        text = "".join(line for line in f if not line.startswith(starts))
+    with open(server.conf, "w") as f:
+        f.write(text)
+    return server
+
+
 class SetUpConfigRunsInRealOpenVPN(unittest.TestCase):
+    def setUp(self):
+        own_setting(self, self.addCleanup, prefix="omp-setup-run-", servers=True)
+
     def test_the_added_management_socket_keeps_every_local_user_out_and_survives_sighup_and_sigusr1(self):
-        procs = Processes()
-        self.addCleanup(procs.stop_all)
-        work = Workdir(prefix="omp-setup-mgmt-")
-        self.addCleanup(work.remove)
+        procs, work, pki, sock = self.procs, self.work, self.pki, self.socket
         os.chmod(work.path, 0o755)  # so only the socket directory keeps others out
         mgmt_dir = work.join("mgmt")
         os.mkdir(mgmt_dir, 0o710)
-        pki = Pki(work.join("pki"))
-        sock = work.join("run", "events.sock")
         # Configs as operators have them before setup (no plugin, no management line): one
         # that drops privileges to nobody, one that stays root.
-        as_nobody = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=72,
-                                  drop_privileges=True)
-        as_root = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=73)
-        for server in (as_nobody, as_root):
-            with open(server.conf) as f:
-                text = "".join(line for line in f if not line.startswith(("plugin ", "management ")))
-            with open(server.conf, "w") as f:
-                f.write(text)
+        as_nobody = without_lines(OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock,
+                                                drop_privileges=True), ("plugin ", "management "))
+        as_root = without_lines(OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock),
+                                ("plugin ", "management "))
         status, out, err = run_binary("setup", "--config", as_nobody.conf, "--config", as_root.conf,
                                       "--plugin", os.path.abspath(PLUGIN), "--event-socket", sock,
                                       "--mgmt-socket-dir", mgmt_dir)
@@ -315,20 +319,8 @@ class SetUpConfigRunsInRealOpenVPN(unittest.TestCase):
                          "EACCES")
 
     def test_amended_config_loads_the_plugin_and_events_reach_the_daemon(self):
-        procs = Processes()
-        self.addCleanup(procs.stop_all)
-        work = Workdir(prefix="omp-setup-run-")
-        self.addCleanup(work.remove)
-        pki = Pki(work.join("pki"))
-        panel = PanelStandIn()
-        self.addCleanup(panel.close)
-        sock = work.join("run", "events.sock")
-        server = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=71)
-        # Strip the harness's own plugin line: setup must add it.
-        with open(server.conf) as f:
-            text = "".join(line for line in f if not line.startswith("plugin "))
-        with open(server.conf, "w") as f:
-            f.write(text)
+        procs, work, pki, panel, sock = self.procs, self.work, self.pki, self.panel, self.socket
+        server = without_lines(OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock), ("plugin ",))
         status, out, err = run_binary("setup", "--config", server.conf, "--plugin", os.path.abspath(PLUGIN),
                                       "--event-socket", sock)
         self.assertEqual(status, 0, err)

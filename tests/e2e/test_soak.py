@@ -6,8 +6,7 @@ import threading
 import time
 import unittest
 
-from harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir,
-                     wait_until)
+from tests.lib.harness import Aggregator, OpenVPNClient, TwoServers, wait_until
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "60"))
 
@@ -24,19 +23,10 @@ def open_fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-class Soak(unittest.TestCase):
+class Soak(TwoServers):
     def test_churn_with_a_flapping_panel_leaks_nothing_and_loses_no_record(self):
-        procs = Processes()
-        self.addCleanup(procs.stop_all)
-        work = Workdir(prefix="omp-soak-")
-        self.addCleanup(work.remove)
-        pki = Pki(work.join("pki"))
-        panel = PanelStandIn()
-        self.addCleanup(panel.close)
-        sock = work.join("run", "events.sock")
-        udp = OpenVPNServer(procs, work, pki, "udp", "udp", event_socket=sock, subnet_octet=91,
-                            drop_privileges=True).start()
-        tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, subnet_octet=92).start()
+        procs, work, pki, panel, sock = self.procs, self.work, self.pki, self.panel, self.socket
+        udp, tcp = self.udp, self.tcp
         daemon = Aggregator(procs, work, ["--mgmt", f"udp={udp.mgmt_address}", "--mgmt", f"tcp={tcp.mgmt_address}",
                                           "--url", panel.url(), "--interval", "0.5", "--event-socket", sock,
                                           "--event-user", "nobody"]).start(sock)

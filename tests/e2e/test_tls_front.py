@@ -10,9 +10,8 @@ import signal
 import time
 import unittest
 
-from harness import (Aggregator, OpenVPNClient, PanelStandIn, TwoServers, make_tls_cert, users_by_name,
-                     wait_until)
-from tls_front import NginxFront, connections
+from tests.lib.harness import Aggregator, make_tls_cert, PanelStandIn, TwoServers, users_by_name, wait_until
+from tests.lib.tls_front import NginxFront, connections
 
 
 def libcurl_version():
@@ -64,11 +63,6 @@ class BehindNginx(TwoServers):
         self.addCleanup(d.stop)
         return d
 
-    def client(self, server, name):
-        c = OpenVPNClient(self.procs, self.work, self.pki, server, name)
-        self.addCleanup(c.stop)
-        return c
-
     def assert_no_failed_post(self, daemon):
         log = daemon.read_log()
         for failure in ("panel unreachable", "panel answered"):
@@ -100,7 +94,7 @@ class OneConnectionPerDaemon(BehindNginx):
         front = self.front(keepalive_timeout="1s")  # shorter than the 2 s cadence
         d = self.daemon(front)
         wait_until(lambda: len(connections(front.requests())) >= 4, 20, what="four connections")
-        c = self.client(self.tcp, "idle-close").start()
+        c = self.client(self.tcp, "idle-close", stop_at_end=True)
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "idle-close"), 10)
         c.stop()
         self.panel.wait_for_record("idle-close")
@@ -120,7 +114,7 @@ class OneConnectionPerDaemon(BehindNginx):
         front = self.front()
         d = self.daemon(front)
         wait_until(lambda: len(front.requests()) >= 2, 10, what="two POSTs")
-        c = self.client(self.udp, "reload").start()
+        c = self.client(self.udp, "reload", stop_at_end=True)
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "reload"), 10)
         front.reload()
         mark = len(front.requests())
@@ -137,7 +131,7 @@ class OneConnectionPerDaemon(BehindNginx):
     def test_a_connection_that_dies_mid_post_keeps_the_record_for_the_next(self):
         front = self.front()
         d = self.daemon(front, "--panel-timeout", "10")
-        c = self.client(self.tcp, "dies-mid-post").start()
+        c = self.client(self.tcp, "dies-mid-post", stop_at_end=True)
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "dies-mid-post"), 10)
         self.panel.set(delay=3)  # the panel is slow: the next POST is still in flight ...
         c.stop()
@@ -157,7 +151,7 @@ class GzipBodies(BehindNginx):
     def test_on_sends_gzip_bodies_that_the_panel_decodes_to_the_same_payload(self):
         front = self.front()
         d = self.daemon(front, "--panel-gzip", "on")
-        c = self.client(self.udp, "gzip-on").start()
+        c = self.client(self.udp, "gzip-on", stop_at_end=True)
         payload = self.panel.wait_for_payload(lambda p: "gzip-on" in users_by_name(p), 10)
         self.assertEqual(payload["users"][0].keys() >= {"username", "virtual_ip", "proto"}, True)
         answered = self.panel.answered()
@@ -171,7 +165,7 @@ class GzipBodies(BehindNginx):
         self.panel.refuse_gzip = True
         front = self.front()
         d = self.daemon(front, "--panel-gzip", "auto")
-        c = self.client(self.tcp, "gzip-auto").start()
+        c = self.client(self.tcp, "gzip-auto", stop_at_end=True)
         payload = self.panel.wait_for_payload(lambda p: has_event(p, "connect", "gzip-auto"), 10)
         answered = self.panel.answered()
         self.assertEqual(answered[0][:2], (415, "gzip"))
@@ -191,7 +185,7 @@ class GzipBodies(BehindNginx):
         self.panel.refuse_gzip = True
         front = self.front()
         d = self.daemon(front, "--panel-gzip", "on")
-        c = self.client(self.tcp, "gzip-refused").start()
+        c = self.client(self.tcp, "gzip-refused", stop_at_end=True)
         wait_until(lambda: self.panel.count() >= 2, 10, what="two POSTs")
         c.stop()
         wait_until(lambda: "panel answered HTTP 415" in d.read_log(), 10, what="the 415 logged")

@@ -10,7 +10,7 @@ import sys
 import time
 import unittest
 
-from harness import (Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,
+from tests.lib.harness import (Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes,
                      WireGuardInterface, Workdir, run_binary, users_by_name, wait_until)
 
 SERVER_TUNNEL, PEER_TUNNEL = "10.204.0.1", "10.204.0.2"
@@ -230,8 +230,7 @@ class WireGuard(unittest.TestCase):
     def test_wireguard_and_openvpn_users_of_one_name_merge_most_recent_first(self):
         pki = Pki(self.work.join("pki"))
         sock = self.work.join("ovpn-events.sock")
-        server = OpenVPNServer(self.procs, self.work, pki, "udp", "udp", event_socket=sock, subnet_octet=205,
-                               with_auth=False)
+        server = OpenVPNServer(self.procs, self.work, pki, "udp", "udp", event_socket=sock, with_auth=False)
         server.start()
         panel = self.panel()
         agg = Aggregator(self.procs, self.work, ["--mgmt", f"udp={server.mgmt_address}", "--wg",

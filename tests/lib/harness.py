@@ -348,20 +348,56 @@ class OwnPanel(unittest.TestCase):
     def setUp(self):
         own_setting(self, self.addCleanup)
 
+    def refused_at_start(self, *args):
+        """What a daemon of one source and this panel says when it must refuse `args` at start,
+        as a usage error (exit status 2)."""
+        code, _, err = run_binary("run", "--config", "/dev/null", "--mgmt", "udp=127.0.0.1:1", "--url",
+                                  self.panel.url(), *args)
+        self.assertEqual(code, 2, err)
+        return err
 
-class TwoServers(unittest.TestCase):
+
+def start_two_servers(setting, extra=""):
+    """Two real OpenVPN servers of a setting (own_setting with servers) loading the plugin with
+    its event socket: UDP, dropping privileges to nobody as the fleet runs it, and TCP."""
+    setting.udp = OpenVPNServer(setting.procs, setting.work, setting.pki, "udp", "udp", event_socket=setting.socket,
+                                drop_privileges=True, extra=extra).start()
+    setting.tcp = OpenVPNServer(setting.procs, setting.work, setting.pki, "tcp", "tcp", event_socket=setting.socket,
+                                extra=extra).start()
+
+
+def new_client(setting, server, cert_name, **kwargs):
+    """A real client (not started yet) of one of the setting's servers, with its PKI."""
+    return OpenVPNClient(setting.procs, setting.work, setting.pki, server, cert_name, **kwargs)
+
+
+class RealClients(unittest.TestCase):
+    """A test class whose setting (own_setting with servers) has OpenVPN servers: the one way
+    its tests start clients of them."""
+
+    def client(self, server, cert_name, *, start=True, stop_at_end=False, **kwargs):
+        """A real client of `server`: started unless `start` is False; with `stop_at_end`,
+        stopped when the test ends (otherwise by the class's cleanups)."""
+        c = new_client(self, server, cert_name, **kwargs)
+        if stop_at_end:
+            self.addCleanup(c.stop)
+        return c.start() if start else c
+
+    def record_of(self, common_name, timeout=20):
+        """The session record the panel got for a session that ended."""
+        return self.panel.wait_for_record(common_name, timeout)
+
+
+class TwoServers(RealClients):
     """What most end-to-end test classes share: a work directory, a PKI, a stand-in panel, and
-    two real OpenVPN servers loading the plugin with one event socket, UDP (dropping privileges
-    to nobody, as the fleet runs it) and TCP. Subclasses start their daemons in their own
+    the two servers of start_two_servers. Subclasses start their daemons in their own
     setUpClass, after this one's; the class cleanups stop everything by pid."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         own_setting(cls, cls.addClassCleanup, servers=True)
-        cls.udp = OpenVPNServer(cls.procs, cls.work, cls.pki, "udp", "udp", event_socket=cls.socket,
-                                drop_privileges=True).start()
-        cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=cls.socket).start()
+        start_two_servers(cls)
 
 
 class OpenVPNClient:
@@ -416,6 +452,11 @@ verb 3
 
     def stop(self):
         Processes.stop(self.proc)
+
+    def kill_hard(self):
+        """Gone without a word (SIGKILL): no exit notification; the kernel closes its socket."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        return self
 
 
 class PanelStandIn:

@@ -6,7 +6,7 @@ import os
 import signal
 import time
 
-from harness import accepts_connections, free_port, stop_for_cpu, wait_until
+from tests.lib.harness import accepts_connections, free_port, stop_for_cpu, wait_until
 
 # One line per request, space separated, in this order (fields() names them).
 LOG_FIELDS = ("connection", "connection_requests", "ssl_session_reused", "ssl_protocol",

@@ -1,0 +1,1 @@
+"""Tests on booted Debian servers under systemd-nspawn: run by tools/booted-test.sh."""
