@@ -192,17 +192,12 @@ void BM_HookVsBareSend(benchmark::State& state) {
         OPENVPN_PLUGIN_CLIENT_CONNECT_V2, argv, envp.data(), plugin.handle, nullptr, 0, nullptr};
     openvpn_plugin_args_func_return ret{};
 
-    // The bare floor sends the very datagram the hook builds.
+    // The bare floor sends the very datagram the hook builds, from the same environment.
     std::array<char, omp::event::kMaxDatagram> datagram;
     omp::event::EventFields fields;
+    omp::plugin::read_client_env(envp.data(), fields);
     fields.source = "udp";
     fields.ts_us = 1795647600000000;
-    fields.common_name = "alice";
-    fields.username = "alice";
-    fields.real_ip = "192.0.2.44";
-    fields.real_port = "51820";
-    fields.virtual_ip = "10.8.0.7";
-    fields.connected_at = "1795647600";
     std::size_t size = omp::event::encode(fields, datagram);
     int bare = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sockaddr_un to{};

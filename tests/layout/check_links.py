@@ -31,10 +31,8 @@ def main(src):
                 broken.append(f"{os.path.relpath(page, src)}: {target}: no such file")
             elif anchor and dest.endswith(".md") and anchor not in anchors(dest):
                 broken.append(f"{os.path.relpath(page, src)}: {target}: no such heading")
-    for b in broken:
-        print("FAIL:", b)
-    if not broken:
-        print(f"ok: every link in README.md and docs/ resolves ({len(pages)} pages)")
+    print("\n".join(f"FAIL: {b}" for b in broken) if broken else
+          f"ok: every link in README.md and docs/ resolves ({len(pages)} pages)")
     return 1 if broken else 0
 
 

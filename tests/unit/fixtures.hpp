@@ -17,6 +17,8 @@
 #include <string>
 #include <thread>
 
+#include "core/session.hpp"
+
 inline std::string read_test_data(const std::string& relative) {
     std::ifstream in(std::string(OMP_TEST_DATA) + "/" + relative, std::ios::binary);
     if (!in) throw std::runtime_error("missing test data " + relative);
@@ -107,4 +109,28 @@ inline void send_all(int fd, const std::string& text) {
         if (n <= 0) return;  // the client went away: what a stand-in may see
         sent += static_cast<std::size_t>(n);
     }
+}
+
+// A session as a poll lists it: the common name is also its username, the figures are zero.
+inline omp::Session listed_session(std::string source, std::string common_name, std::string real_ip,
+                                   std::uint16_t real_port) {
+    omp::Session s;
+    s.source = std::move(source);
+    s.username = common_name;
+    s.common_name = std::move(common_name);
+    s.real_ip = std::move(real_ip);
+    s.real_port = real_port;
+    return s;
+}
+
+// Every field of a session on one line, so that a test states what it expects as one string
+// and a failure shows both lines side by side.
+inline std::string fields_of(const omp::Session& s) {
+    std::ostringstream out;
+    out << "source=" << s.source << " cn=" << s.common_name << " user=" << s.username
+        << " real=" << s.real_ip << ":" << (s.real_port ? std::to_string(*s.real_port) : "-")
+        << " vip=" << s.virtual_ip << " vip6=" << s.virtual_ipv6 << " rx=" << s.bytes_received
+        << " tx=" << s.bytes_sent << " since=" << s.connected_at
+        << " client_id=" << (s.client_id ? std::to_string(*s.client_id) : "-");
+    return out.str();
 }

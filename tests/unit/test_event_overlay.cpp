@@ -2,6 +2,7 @@
 #include <set>
 
 #include "core/event_overlay.hpp"
+#include "fixtures.hpp"
 
 using omp::EventOverlay;
 using omp::event::Event;
@@ -24,15 +25,8 @@ Event event(Kind kind, std::string source, std::string cn, std::uint16_t port) {
 }
 
 omp::Session listed(std::string cn, std::uint16_t port) {
-    omp::Session s;
-    s.source = "udp";
-    s.common_name = cn;
-    s.username = cn;
-    s.real_ip = "192.0.2.1";
-    s.real_port = port;
-    return s;
+    return listed_session("udp", std::move(cn), "192.0.2.1", port);
 }
-
 std::vector<omp::SourceReport> reports(std::vector<omp::Session> udp_sessions, bool ok = true) {
     std::vector<omp::SourceReport> r(2);
     r[0].name = "udp";
@@ -44,6 +38,19 @@ std::vector<omp::SourceReport> reports(std::vector<omp::Session> udp_sessions, b
 }
 
 const auto t0 = std::chrono::steady_clock::time_point{} + 1000s;
+
+// Who the udp source shows (username:port, in order) once `overlay` is applied to a poll that
+// lists `polled` at `at`.
+std::string udp_shows(EventOverlay& overlay, std::vector<omp::Session> polled,
+                      std::chrono::steady_clock::time_point at = t0) {
+    auto r = reports(std::move(polled));
+    overlay.apply(r, at);
+    std::string shown;
+    for (const auto& s : r[0].status.sessions) {
+        shown += (shown.empty() ? "" : " ") + s.username + ":" + std::to_string(*s.real_port);
+    }
+    return shown;
+}
 
 }  // namespace
 
@@ -72,23 +79,16 @@ BOOST_AUTO_TEST_CASE(connect_is_forgotten_once_management_lists_it) {
 BOOST_AUTO_TEST_CASE(disconnect_hides_user_management_still_lists) {
     EventOverlay overlay;
     overlay.record(event(Kind::disconnect, "udp", "alice", 1000), t0);
-    auto r = reports({listed("alice", 1000), listed("bob", 2000)});
-    overlay.apply(r, t0);
-    BOOST_REQUIRE(r[0].status.sessions.size() == 1u);
-    BOOST_TEST(r[0].status.sessions[0].username == "bob");
+    BOOST_TEST(udp_shows(overlay, {listed("alice", 1000), listed("bob", 2000)}) == "bob:2000");
     BOOST_TEST(overlay.size() == 1u);
-    auto later = reports({listed("bob", 2000)});
-    overlay.apply(later, t0 + 1s);
+    BOOST_TEST(udp_shows(overlay, {listed("bob", 2000)}, t0 + 1s) == "bob:2000");
     BOOST_TEST(overlay.size() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(disconnect_hides_only_that_session_not_a_new_one_of_the_same_user) {
     EventOverlay overlay;
     overlay.record(event(Kind::disconnect, "udp", "alice", 1000), t0);
-    auto r = reports({listed("alice", 1000), listed("alice", 3000)});
-    overlay.apply(r, t0);
-    BOOST_REQUIRE(r[0].status.sessions.size() == 1u);
-    BOOST_TEST(*r[0].status.sessions[0].real_port == 3000);
+    BOOST_TEST(udp_shows(overlay, {listed("alice", 1000), listed("alice", 3000)}) == "alice:3000");
 }
 
 BOOST_AUTO_TEST_CASE(disconnect_after_connect_replaces_it) {

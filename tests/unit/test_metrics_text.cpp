@@ -29,6 +29,15 @@ omp::Snapshot two_sources() {
     return omp::merge_reports(std::move(reports));
 }
 
+// The metrics text of a cycle that saw two_sources(), with or without the per-session series.
+std::string rendered_two_sources(bool per_session = true) {
+    auto snapshot = two_sources();
+    omp::MetricsState state;
+    state.snapshot = &snapshot;
+    state.per_session = per_session;
+    return omp::render_metrics(state);
+}
+
 bool has_line(const std::string& text, const std::string& line) {
     return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
 }
@@ -38,10 +47,7 @@ bool has_line(const std::string& text, const std::string& line) {
 BOOST_AUTO_TEST_SUITE(metrics_text)
 
 BOOST_AUTO_TEST_CASE(users_sources_and_sessions_carry_the_names_the_issue_fixed) {
-    auto snapshot = two_sources();
-    omp::MetricsState state;
-    state.snapshot = &snapshot;
-    auto text = omp::render_metrics(state);
+    auto text = rendered_two_sources();
     BOOST_TEST(has_line(text, "# TYPE ovpn_mgmt_push_users gauge"));
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_users 2"));
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_source_up{source=\"udp\",kind=\"openvpn\"} 1"));
@@ -59,10 +65,7 @@ BOOST_AUTO_TEST_CASE(users_sources_and_sessions_carry_the_names_the_issue_fixed)
 }
 
 BOOST_AUTO_TEST_CASE(a_name_cannot_break_out_of_its_label) {
-    auto snapshot = two_sources();
-    omp::MetricsState state;
-    state.snapshot = &snapshot;
-    auto text = omp::render_metrics(state);
+    auto text = rendered_two_sources();
     BOOST_TEST(text.find("username=\"bob \\\"the\\\" \\\\admin\\\\\\n\"") != std::string::npos);
     for (std::size_t at = 0; (at = text.find('\n', at)) != std::string::npos; ++at) {
         BOOST_TEST((at + 1 == text.size() || text[at + 1] == '#' || text[at + 1] == 'o'));
@@ -70,21 +73,13 @@ BOOST_AUTO_TEST_CASE(a_name_cannot_break_out_of_its_label) {
 }
 
 BOOST_AUTO_TEST_CASE(no_sessions_leaves_out_every_per_session_series) {
-    auto snapshot = two_sources();
-    omp::MetricsState state;
-    state.snapshot = &snapshot;
-    state.per_session = false;
-    auto text = omp::render_metrics(state);
+    auto text = rendered_two_sources(false);
     BOOST_TEST(text.find("ovpn_mgmt_push_session_received") == std::string::npos);
     BOOST_TEST(text.find("alice") == std::string::npos);
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_users 2"));
 }
 
-BOOST_AUTO_TEST_CASE(counters_and_the_cycle_histogram) {
-    omp::CycleHistogram cycles;
-    cycles.observe(0.003);
-    cycles.observe(0.02);
-    cycles.observe(20);
+BOOST_AUTO_TEST_CASE(counters_of_posts_records_and_datagrams) {
     omp::MetricsState state;
     state.posts_ok = 7;
     state.posts_error = 2;
@@ -92,7 +87,6 @@ BOOST_AUTO_TEST_CASE(counters_and_the_cycle_histogram) {
     state.records_pending = 4;
     state.records_dropped = 1;
     state.datagrams = {10, 2, 3};
-    state.cycles = &cycles;
     auto text = omp::render_metrics(state);
     BOOST_TEST(text.find("ovpn_mgmt_push_users") == std::string::npos);  // no cycle yet
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_panel_posts_total{result=\"ok\"} 7"));
@@ -103,6 +97,14 @@ BOOST_AUTO_TEST_CASE(counters_and_the_cycle_histogram) {
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_event_datagrams_total{result=\"accepted\"} 10"));
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_event_datagrams_total{result=\"foreign\"} 2"));
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_event_datagrams_total{result=\"malformed\"} 3"));
+}
+
+BOOST_AUTO_TEST_CASE(the_cycle_histogram_counts_each_cycle_in_every_bucket_it_fits) {
+    omp::CycleHistogram cycles;
+    for (double seconds : {0.003, 0.02, 20.0}) cycles.observe(seconds);
+    omp::MetricsState state;
+    state.cycles = &cycles;
+    auto text = omp::render_metrics(state);
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_cycle_duration_seconds_bucket{le=\"0.005\"} 1"));
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_cycle_duration_seconds_bucket{le=\"0.025\"} 2"));
     BOOST_TEST(has_line(text, "ovpn_mgmt_push_cycle_duration_seconds_bucket{le=\"10\"} 2"));

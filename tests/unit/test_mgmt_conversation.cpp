@@ -12,19 +12,44 @@ const char* kStatus =
     "Connected Since (time_t)\tUsername\r\n"
     "CLIENT_LIST\talice\t192.0.2.1:5\t10.8.0.2\t1\t2\t1700000000\tUNDEF\r\n";
 
+// How a conversation without a password failed after it was fed `inputs` in turn, taking what
+// it wrote after each; "not failed" while it has not.
+std::string failure_after(std::initializer_list<std::string_view> inputs) {
+    omp::MgmtConversation c("udp", std::nullopt);
+    for (auto input : inputs) {
+        c.feed(input);
+        c.take_output();
+    }
+    return c.failed() ? c.error() : "not failed";
+}
+
+// What the conversation writes after each of `inputs` in turn: one command a step, without its
+// newline, "-" where it writes nothing.
+std::string commands_after(omp::MgmtConversation& c,
+                           std::initializer_list<std::string_view> inputs) {
+    std::string said;
+    for (auto input : inputs) {
+        c.feed(input);
+        auto out = c.take_output();
+        if (!out.empty() && out.back() == '\n') out.pop_back();
+        said += (said.empty() ? "" : ", ") + (out.empty() ? std::string("-") : out);
+    }
+    return said;
+}
+
+bool mentions(const std::string& text, const char* part) {
+    return text.find(part) != std::string::npos;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(mgmt_conversation)
 
 BOOST_AUTO_TEST_CASE(asks_status_after_greeting_and_quits_after_end) {
     omp::MgmtConversation c("udp", std::nullopt);
-    BOOST_TEST(c.take_output().empty());
-    c.feed(kGreeting);
-    BOOST_TEST(c.take_output() == "status 3\n");
-    c.feed(kStatus);
+    BOOST_TEST(commands_after(c, {"", kGreeting, kStatus}) == "-, status 3, -");
     BOOST_TEST(!c.finished());
-    c.feed("END\r\n");
-    BOOST_TEST(c.take_output() == "quit\n");
+    BOOST_TEST(commands_after(c, {"END\r\n"}) == "quit");
     BOOST_REQUIRE(c.finished());
     BOOST_REQUIRE(!c.failed());
     auto status = c.take_status();
@@ -34,18 +59,13 @@ BOOST_AUTO_TEST_CASE(asks_status_after_greeting_and_quits_after_end) {
 
 BOOST_AUTO_TEST_CASE(for_a_proxy_it_asks_version_state_and_load_stats_and_keeps_every_answer) {
     omp::MgmtConversation c("udp", std::nullopt, true);
-    c.feed(kGreeting);
-    BOOST_TEST(c.take_output() == "version\n");
-    c.feed("OpenVPN Version: OpenVPN 2.6.3 x86_64-pc-linux-gnu\r\n>LOG:x\r\n");
-    c.feed("Management Version: 5\r\nEND\r\n");
-    BOOST_TEST(c.take_output() == "state\n");
-    c.feed("1796402400,CONNECTED,SUCCESS,10.8.0.1,,,,,\r\nEND\r\n");
-    BOOST_TEST(c.take_output() == "load-stats\n");
-    c.feed("SUCCESS: nclients=1,bytesin=10,bytesout=20\r\n");
-    BOOST_TEST(c.take_output() == "status 3\n");
-    c.feed(kStatus);
-    c.feed("END\r\n");
-    BOOST_TEST(c.take_output() == "quit\n");
+    BOOST_TEST(
+        commands_after(
+            c, {kGreeting, "OpenVPN Version: OpenVPN 2.6.3 x86_64-pc-linux-gnu\r\n>LOG:x\r\n",
+                "Management Version: 5\r\nEND\r\n",
+                "1796402400,CONNECTED,SUCCESS,10.8.0.1,,,,,\r\nEND\r\n",
+                "SUCCESS: nclients=1,bytesin=10,bytesout=20\r\n", kStatus, "END\r\n"}) ==
+        "version, -, state, load-stats, status 3, -, quit");
     BOOST_REQUIRE(c.finished());
     BOOST_REQUIRE(!c.failed());
     auto status = c.take_status();
@@ -85,10 +105,7 @@ BOOST_AUTO_TEST_CASE(sends_password_at_the_prompt) {
 }
 
 BOOST_AUTO_TEST_CASE(a_prompt_without_a_configured_password_fails) {
-    omp::MgmtConversation c("udp", std::nullopt);
-    c.feed("ENTER PASSWORD:");
-    BOOST_TEST(c.failed());
-    BOOST_TEST(c.error().find("password") != std::string::npos);
+    BOOST_TEST(mentions(failure_after({"ENTER PASSWORD:"}), "password"));
 }
 
 BOOST_AUTO_TEST_CASE(a_second_prompt_means_the_password_was_wrong) {
@@ -124,17 +141,12 @@ BOOST_AUTO_TEST_CASE(input_split_at_any_byte_gives_the_same_result) {
 }
 
 BOOST_AUTO_TEST_CASE(garbage_greeting_is_an_error_quoting_it) {
-    omp::MgmtConversation c("udp", std::nullopt);
-    c.feed("HTTP/1.1 400 Bad Request\r\n");
-    BOOST_TEST(c.failed());
-    BOOST_TEST(c.error().find("`HTTP/1.1 400 Bad Request'") != std::string::npos);
+    BOOST_TEST(
+        mentions(failure_after({"HTTP/1.1 400 Bad Request\r\n"}), "`HTTP/1.1 400 Bad Request'"));
 }
 
 BOOST_AUTO_TEST_CASE(an_error_answer_fails) {
-    omp::MgmtConversation c("udp", std::nullopt);
-    c.feed(kGreeting);
-    c.feed("ERROR: unknown command\r\n");
-    BOOST_TEST(c.failed());
+    BOOST_TEST(failure_after({kGreeting, "ERROR: unknown command\r\n"}) != "not failed");
 }
 
 BOOST_AUTO_TEST_CASE(closing_before_end_is_an_error) {
@@ -147,10 +159,8 @@ BOOST_AUTO_TEST_CASE(closing_before_end_is_an_error) {
 }
 
 BOOST_AUTO_TEST_CASE(an_endless_line_is_refused) {
-    omp::MgmtConversation c("udp", std::nullopt);
     std::string junk(omp::MgmtConversation::kMaxLine + 10, 'x');
-    c.feed(junk);
-    BOOST_TEST(c.failed());
+    BOOST_TEST(failure_after({junk}) != "not failed");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

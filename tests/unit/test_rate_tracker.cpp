@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "core/rate_tracker.hpp"
+#include "fixtures.hpp"
 
 using namespace std::chrono_literals;
 
@@ -8,18 +9,12 @@ namespace {
 
 omp::Session session(std::uint64_t received, std::uint64_t sent, std::int64_t connected_at = 1000,
                      std::uint16_t port = 5000) {
-    omp::Session s;
-    s.source = "udp";
-    s.common_name = "alice";
-    s.username = "alice";
-    s.real_ip = "192.0.2.1";
-    s.real_port = port;
+    auto s = listed_session("udp", "alice", "192.0.2.1", port);
     s.connected_at = connected_at;
     s.bytes_received = received;
     s.bytes_sent = sent;
     return s;
 }
-
 std::vector<omp::SourceReport> polled(std::vector<omp::Session> sessions, bool ok = true) {
     std::vector<omp::SourceReport> r(1);
     r[0].name = "udp";
@@ -30,56 +25,60 @@ std::vector<omp::SourceReport> polled(std::vector<omp::Session> sessions, bool o
 
 const auto t0 = std::chrono::steady_clock::time_point{} + 100s;
 
+// The rates of the last poll's first session, after one tracker saw the polls 2 s apart.
+struct Rates {
+    std::uint64_t rx_bps;
+    std::uint64_t tx_bps;
+    bool operator==(const Rates&) const = default;
+};
+std::ostream& operator<<(std::ostream& out, const Rates& r) {
+    return out << "rx " << r.rx_bps << " B/s, tx " << r.tx_bps << " B/s";
+}
+Rates rates_after(std::vector<std::vector<omp::SourceReport>> polls) {
+    omp::RateTracker tracker;
+    auto at = t0;
+    for (auto& poll : polls) {
+        tracker.update(poll, at);
+        at += 2s;
+    }
+    const auto& s = polls.back()[0].status.sessions[0];
+    return {s.rx_bps, s.tx_bps};
+}
+
+std::vector<omp::SourceReport> from_wireguard(std::vector<omp::SourceReport> poll) {
+    poll[0].kind = "wireguard";
+    return poll;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(rate_tracker)
 
 BOOST_AUTO_TEST_CASE(a_first_poll_has_rate_zero) {
-    omp::RateTracker tracker;
-    auto r = polled({session(5000, 7000)});
-    tracker.update(r, t0);
-    BOOST_TEST(r[0].status.sessions[0].rx_bps == 0u);
-    BOOST_TEST(r[0].status.sessions[0].tx_bps == 0u);
+    auto rates = rates_after({polled({session(5000, 7000)})});
+    BOOST_TEST(rates == (Rates{0, 0}));
 }
 
 BOOST_AUTO_TEST_CASE(rate_is_the_counter_delta_over_the_time_between_polls) {
-    omp::RateTracker tracker;
-    auto a = polled({session(1000, 2000)});
-    tracker.update(a, t0);
-    auto b = polled({session(5000, 3000)});
-    tracker.update(b, t0 + 2s);
-    BOOST_TEST(b[0].status.sessions[0].rx_bps == 2000u);
-    BOOST_TEST(b[0].status.sessions[0].tx_bps == 500u);
+    auto rates = rates_after({polled({session(1000, 2000)}), polled({session(5000, 3000)})});
+    BOOST_TEST(rates == (Rates{2000, 500}));
 }
 
 BOOST_AUTO_TEST_CASE(a_reconnect_is_a_new_session_not_a_jump) {
-    omp::RateTracker tracker;
-    auto a = polled({session(900000, 900000, 1000, 5000)});
-    tracker.update(a, t0);
-    auto b = polled({session(100, 100, 1010, 5001)});  // same user, new session
-    tracker.update(b, t0 + 2s);
-    BOOST_TEST(b[0].status.sessions[0].rx_bps == 0u);
+    auto rates = rates_after({polled({session(900000, 900000, 1000, 5000)}),
+                              polled({session(100, 100, 1010, 5001)})});  // same user, new session
+    BOOST_TEST(rates == (Rates{0, 0}));  // a new session starts at zero
 }
 
 BOOST_AUTO_TEST_CASE(a_counter_reset_gives_zero_not_a_negative_rate) {
-    omp::RateTracker tracker;
-    auto a = polled({session(900000, 900000)});
-    tracker.update(a, t0);
-    auto b = polled({session(10, 10)});
-    tracker.update(b, t0 + 2s);
-    BOOST_TEST(b[0].status.sessions[0].rx_bps == 0u);
-    BOOST_TEST(b[0].status.sessions[0].tx_bps == 0u);
+    auto rates = rates_after({polled({session(900000, 900000)}), polled({session(10, 10)})});
+    BOOST_TEST(rates == (Rates{0, 0}));
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_poll_keeps_the_last_sample) {
-    omp::RateTracker tracker;
-    auto a = polled({session(0, 0)});
-    tracker.update(a, t0);
-    auto down = polled({}, false);
-    tracker.update(down, t0 + 2s);
-    auto b = polled({session(4000, 0)});
-    tracker.update(b, t0 + 4s);
-    BOOST_TEST(b[0].status.sessions[0].rx_bps == 1000u);  // over the 4 s since the last sample
+    auto rates =
+        rates_after({polled({session(0, 0)}), polled({}, false), polled({session(4000, 0)})});
+    BOOST_TEST(rates.rx_bps == 1000u);  // over the 4 s since the last sample
 }
 
 BOOST_AUTO_TEST_CASE(sessions_gone_from_an_answering_source_are_forgotten) {
@@ -92,16 +91,10 @@ BOOST_AUTO_TEST_CASE(sessions_gone_from_an_answering_source_are_forgotten) {
 }
 
 BOOST_AUTO_TEST_CASE(a_roaming_wireguard_peer_keeps_its_rate) {
-    omp::RateTracker tracker;
-    auto first = polled({session(1000, 1000)});
-    first[0].kind = "wireguard";
-    tracker.update(first, t0);
-    auto roamed = polled({session(3000, 5000, 1000, 6000)});  // same run, new endpoint port
-    roamed[0].kind = "wireguard";
+    auto roamed = from_wireguard(polled({session(3000, 5000, 1000, 6000)}));  // new endpoint port
     roamed[0].status.sessions[0].real_ip = "203.0.113.9";
-    tracker.update(roamed, t0 + 2s);
-    BOOST_TEST(roamed[0].status.sessions[0].rx_bps == 1000u);
-    BOOST_TEST(roamed[0].status.sessions[0].tx_bps == 2000u);
+    auto rates = rates_after({from_wireguard(polled({session(1000, 1000)})), roamed});
+    BOOST_TEST(rates == (Rates{1000, 2000}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,65 +1,46 @@
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <ostream>
 
 #include "core/real_address.hpp"
 
+namespace {
+
+// One real address as OpenVPN 2.3 to 2.7 print it, and what it is read as.
+struct Reading {
+    const char* what;
+    const char* printed;
+    const char* read_as;  // "IP port N", "IP without a port"
+};
+std::ostream& operator<<(std::ostream& out, const Reading& r) {
+    return out << r.what;
+}
+
+const Reading kReadings[] = {
+    {"an IPv4 address keeps its port", "1.2.3.4:5555", "1.2.3.4 port 5555"},
+    {"a bare IPv6 address has no port", "2001:db8::1", "2001:db8::1 without a port"},
+    {"bare IPv6 starting with letters is no protocol prefix", "fe80::1", "fe80::1 without a port"},
+    {"OpenVPN 2.7's udp4: prefix is dropped", "udp4:1.2.3.4:5555", "1.2.3.4 port 5555"},
+    {"OpenVPN 2.7's tcp4-server: prefix is dropped", "tcp4-server:1.2.3.4:5555",
+     "1.2.3.4 port 5555"},
+    {"OpenVPN 2.7's bracketed IPv6 with its port", "udp6:[2001:db8::1]:5555",
+     "2001:db8::1 port 5555"},
+    {"OpenVPN 2.7's IPv4 on a dual-stack socket", "udp6:192.0.2.10:40000", "192.0.2.10 port 40000"},
+    {"IPv4-mapped IPv6 becomes IPv4", "[::ffff:192.0.2.1]:7", "192.0.2.1 port 7"},
+    {"IPv6 is canonicalised", "2001:DB8:0:0::1", "2001:db8::1 without a port"},
+};
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(real_address)
 
-BOOST_AUTO_TEST_CASE(an_ipv4_address_keeps_its_port) {
-    auto a = omp::parse_real_address("1.2.3.4:5555");
+BOOST_DATA_TEST_CASE(each_way_openvpn_prints_an_address_is_read,
+                     boost::unit_test::data::make(kReadings), reading) {
+    auto a = omp::parse_real_address(reading.printed);
     BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "1.2.3.4");
-    BOOST_TEST(*a->port == 5555);
-}
-
-BOOST_AUTO_TEST_CASE(bare_ipv6_has_no_port) {
-    auto a = omp::parse_real_address("2001:db8::1");
-    BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "2001:db8::1");
-    BOOST_TEST(!a->port);
-}
-
-BOOST_AUTO_TEST_CASE(bare_ipv6_starting_with_letters_is_not_a_protocol_prefix) {
-    auto a = omp::parse_real_address("fe80::1");
-    BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "fe80::1");
-}
-
-BOOST_AUTO_TEST_CASE(openvpn_2_7s_udp4_prefix_is_dropped) {
-    auto a = omp::parse_real_address("udp4:1.2.3.4:5555");
-    BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "1.2.3.4");
-    BOOST_TEST(*a->port == 5555);
-}
-
-BOOST_AUTO_TEST_CASE(openvpn_2_7s_tcp4_server_prefix_is_dropped) {
-    auto a = omp::parse_real_address("tcp4-server:1.2.3.4:5555");
-    BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "1.2.3.4");
-}
-
-BOOST_AUTO_TEST_CASE(openvpn_2_7_bracketed_ipv6_with_port) {
-    auto a = omp::parse_real_address("udp6:[2001:db8::1]:5555");
-    BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "2001:db8::1");
-    BOOST_TEST(*a->port == 5555);
-}
-
-BOOST_AUTO_TEST_CASE(openvpn_2_7_ipv4_on_a_dual_stack_socket) {
-    auto a = omp::parse_real_address("udp6:192.0.2.10:40000");
-    BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "192.0.2.10");
-}
-
-BOOST_AUTO_TEST_CASE(ipv4_mapped_ipv6_becomes_ipv4) {
-    auto a = omp::parse_real_address("[::ffff:192.0.2.1]:7");
-    BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "192.0.2.1");
-}
-
-BOOST_AUTO_TEST_CASE(ipv6_is_canonicalised) {
-    auto a = omp::parse_real_address("2001:DB8:0:0::1");
-    BOOST_REQUIRE(a);
-    BOOST_TEST(a->ip == "2001:db8::1");
+    std::string read_as =
+        a->ip + (a->port ? " port " + std::to_string(*a->port) : " without a port");
+    BOOST_TEST(read_as == reading.read_as);
 }
 
 BOOST_AUTO_TEST_CASE(an_address_without_a_valid_ip_or_port_is_no_address) {

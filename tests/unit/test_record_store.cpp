@@ -35,21 +35,28 @@ std::size_t journal_lines(const omp::RecordStore& store) {
     return n;
 }
 
+// A client's disconnect as the plugin reports it, at 1730000100.123456.
+omp::event::Event disconnect(std::string source, std::string common_name, std::string real_ip,
+                             std::uint16_t real_port, std::int64_t connected_at) {
+    omp::event::Event e;
+    e.kind = omp::event::Kind::disconnect;
+    e.source = std::move(source);
+    e.ts_us = 1730000100123456;
+    e.common_name = std::move(common_name);
+    e.real_ip = std::move(real_ip);
+    e.real_port = real_port;
+    e.connected_at = connected_at;
+    return e;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(session_records)
 
 BOOST_AUTO_TEST_CASE(disconnect_event_becomes_a_record_with_final_figures) {
-    omp::event::Event e;
-    e.kind = omp::event::Kind::disconnect;
-    e.source = "tcp";
-    e.ts_us = 1730000100123456;
-    e.common_name = "cn";
+    auto e = disconnect("tcp", "cn", "::ffff:192.0.2.4", 4444, 1730000000);
     e.username = "alice";
-    e.real_ip = "::ffff:192.0.2.4";
-    e.real_port = 4444;
     e.virtual_ip = "10.8.0.3";
-    e.connected_at = 1730000000;
     e.bytes_received = 11;
     e.bytes_sent = 22;
     e.duration = 100;
@@ -151,20 +158,12 @@ BOOST_AUTO_TEST_CASE(a_smaller_capacity_drops_at_once) {
 }
 
 BOOST_AUTO_TEST_CASE(without_time_unix_the_hooks_timestamp_names_the_end) {
-    omp::event::Event e;
-    e.kind = omp::event::Kind::disconnect;
-    e.source = "udp";
-    e.ts_us = 1730000100123456;
-    e.real_port = 4444;
+    auto e = disconnect("udp", "", "", 4444, 0);  // no time_unix: connected_at is 0
     BOOST_TEST(omp::record_from_disconnect(e).id == "udp-1730000100123456-4444");
 }
 
 BOOST_AUTO_TEST_CASE(a_record_made_from_polls_says_so_and_carries_the_last_figures) {
-    omp::Session s;
-    s.source = "tcp";
-    s.common_name = s.username = "bob";
-    s.real_ip = "192.0.2.9";
-    s.real_port = 5555;
+    auto s = listed_session("tcp", "bob", "192.0.2.9", 5555);
     s.connected_at = 1730000000;
     s.bytes_received = 7;
     s.bytes_sent = 8;
@@ -180,18 +179,9 @@ BOOST_AUTO_TEST_CASE(a_record_made_from_polls_says_so_and_carries_the_last_figur
 }
 
 BOOST_AUTO_TEST_CASE(one_session_has_one_id_whether_its_end_came_by_event_or_by_poll) {
-    omp::event::Event e;
-    e.kind = omp::event::Kind::disconnect;
-    e.source = "udp";
-    e.ts_us = 1730000100123456;
-    e.common_name = "carol";
-    e.real_ip = "2001:db8:10::25";
-    e.real_port = 40123;  // the plugin has the port
-    e.connected_at = 1730000000;
-    omp::Session polled;
-    polled.source = "udp";
-    polled.common_name = polled.username = "carol";
-    polled.real_ip = "2001:db8:10::25";  // OpenVPN 2.4-2.6 print IPv6 without it
+    auto e = disconnect("udp", "carol", "2001:db8:10::25", 40123, 1730000000);  // with its port
+    auto polled = listed_session("udp", "carol", "2001:db8:10::25", 0);
+    polled.real_port.reset();  // OpenVPN 2.4-2.6 print an IPv6 address without its port
     polled.connected_at = 1730000000;
     BOOST_TEST(omp::record_from_disconnect(e).id ==
                omp::record_from_last_poll(polled, 1730000090).id);

@@ -1,17 +1,13 @@
 // `wg show IFACE dump` output, as wireguard-tools prints it (tests/data/wg/PROVENANCE.md).
 #include <boost/test/unit_test.hpp>
-#include <fstream>
-#include <sstream>
 
+#include "fixtures.hpp"
 #include "wireguard/wg_dump.hpp"
 
 namespace {
 
 std::string fixture() {
-    std::ifstream in(std::string(OMP_TEST_DATA) + "/wg/wireguard-go-0.0.20220316.dump");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return read_test_data("wg/wireguard-go-0.0.20220316.dump");
 }
 
 const std::string kInterface =

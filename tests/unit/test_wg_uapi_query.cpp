@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "fixtures.hpp"
@@ -15,10 +13,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string fixture() {
-    std::ifstream in(std::string(OMP_TEST_DATA) + "/wg/wireguard-go-0.0.20220316.uapi");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return read_test_data("wg/wireguard-go-0.0.20220316.uapi");
 }
 
 // Listens on DIR/wg0.sock; for its one connection, reads the request and then does `answer`.
