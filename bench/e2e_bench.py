@@ -18,36 +18,28 @@ import argparse
 import os
 import time
 
-from tests.lib.harness import (Aggregator, OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, proc_cpu_seconds,
-                               Processes, users_by_name, wait_until, Workdir)
+from tests.lib.harness import (Aggregator, new_client, own_setting, proc_cpu_seconds, start_two_servers,
+                               users_by_name, wait_until)
 
 
 class Rig:
+    """The e2e tests' setting and two servers (tests.lib.harness), with room for 1,024
+    clients each, and one daemon; closed by running the cleanups in reverse."""
+
     def __init__(self, interval="2"):
-        self.procs = Processes()
-        self.work = Workdir(prefix="omp-bench-")
-        self.pki = Pki(self.work.join("pki"))
-        self.panel = PanelStandIn()
-        sock = self.work.join("run", "events.sock")
-        extra = "max-clients 1024\n"
-        self.udp = OpenVPNServer(self.procs, self.work, self.pki, "udp", "udp", event_socket=sock,
-                                 drop_privileges=True, extra=extra).start()
-        self.tcp = OpenVPNServer(self.procs, self.work, self.pki, "tcp", "tcp", event_socket=sock,
-                                 extra=extra).start()
+        self.cleanups = []
+        own_setting(self, self.cleanups.append, prefix="omp-bench-", servers=True)
+        start_two_servers(self, extra="max-clients 1024\n")
         self.daemon = Aggregator(self.procs, self.work, [
             "--mgmt", f"udp={self.udp.mgmt_address}", "--mgmt", f"tcp={self.tcp.mgmt_address}",
-            "--url", self.panel.url(), "--interval", interval, "--event-socket", sock,
-            "--event-user", "nobody"]).start(sock)
+            "--url", self.panel.url(), "--interval", interval, "--event-socket", self.socket,
+            "--event-user", "nobody"]).start(self.socket)
         if os.environ.get("OMP_BENCH_DAEMON_POLICY") == "other":  # as before it chose SCHED_BATCH
             os.sched_setscheduler(self.daemon.proc.pid, os.SCHED_OTHER, os.sched_param(0))
 
-    def client(self, server, name):
-        return OpenVPNClient(self.procs, self.work, self.pki, server, name)
-
     def close(self):
-        self.procs.stop_all()
-        self.panel.close()
-        self.work.remove()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
 
 
 def event_latencies(panel, kind):
@@ -76,7 +68,7 @@ def bench_latency(args):
         tcp_clients = []
         for i in range(args.clients):
             server = rig.udp if i % 2 == 0 else rig.tcp
-            c = rig.client(server, f"lat-{i}").start()
+            c = new_client(rig, server, f"lat-{i}").start()
             if server is rig.tcp:
                 tcp_clients.append(c)
             rig.panel.wait_for_payload(lambda p, n=f"lat-{i}": n in users_by_name(p), 10)
@@ -107,7 +99,7 @@ def bench_idle(args):
     rig = Rig()
     try:
         for i in range(args.clients):
-            rig.client(rig.udp if i % 2 == 0 else rig.tcp, f"idle-{i}").start(wait=False)
+            new_client(rig, rig.udp if i % 2 == 0 else rig.tcp, f"idle-{i}").start(wait=False)
         wait_until(lambda: any(p["clients"] == args.clients for p in rig.panel.payloads()[-3:]), 120,
                    what=f"{args.clients} clients")
         time.sleep(5)
@@ -131,7 +123,7 @@ def bench_storm(args):
     try:
         names = [f"storm-{i}" for i in range(args.clients)]
         mark = rig.panel.count()
-        clients = [rig.client(rig.udp if i % 2 == 0 else rig.tcp, n) for i, n in enumerate(names)]
+        clients = [new_client(rig, rig.udp if i % 2 == 0 else rig.tcp, n) for i, n in enumerate(names)]
         for c in clients:
             c.start(wait=False)
         expected = set(names)

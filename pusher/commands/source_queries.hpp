@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "config/settings.hpp"
-#include "daemon/cycle_runner.hpp"
+#include "daemon/source_poller.hpp"
 #include "query/source_query.hpp"
 #include "wireguard/wg_peer_names.hpp"
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/listener_settings.hpp"
+#include "event/event_datagram.hpp"
 #include "records/journal_follower.hpp"
 #include "records/record_store.hpp"
 

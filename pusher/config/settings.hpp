@@ -15,7 +15,6 @@
 
 #include "base/config_file.hpp"
 #include "common/result.hpp"
-#include "event/event_datagram.hpp"
 #include "metrics/metrics_config.hpp"
 #include "mgmt_proxy/proxy_config.hpp"
 #include "openvpn/endpoint.hpp"
@@ -48,6 +47,8 @@ inline constexpr const char* kDefaultConfigFile = "/etc/default/ovpn-mgmt-push";
 inline constexpr const char* kLegacyConfigFile = "/etc/default/ovpn-status-push";
 inline constexpr const char* kDefaultStateDir = "/var/lib/ovpn-mgmt-push";
 
+// What the settings table (setting_table.cpp) resolved: every default is that table's, applied
+// like a given value, so the members below carry none of their own.
 struct Settings {
     Command command = Command::help;
     std::vector<Endpoint> endpoints;
@@ -56,11 +57,11 @@ struct Settings {
     QueryTimeouts mgmt_timeouts;
     std::optional<PanelConfig> panel;             // absent when no URL is configured
     std::optional<std::string> panel_token_file;  // read into panel->token
-    std::chrono::duration<double> interval{2.0};
-    std::string event_socket = event::kDefaultSocketPath;
-    std::string event_user = "nobody";         // besides root, who may send events
-    std::string state_dir = kDefaultStateDir;  // session records not yet acknowledged
-    std::size_t max_records = 10000;
+    std::chrono::duration<double> interval{};
+    std::string event_socket;
+    std::string event_user;  // besides root, who may send events
+    std::string state_dir;   // session records not yet acknowledged
+    std::size_t max_records = 0;
     // OpenVPN logs to read disconnect reasons from: endpoint name -> a log file path, or
     // kJournalPrefix and a systemd unit.
     std::vector<std::pair<std::string, std::string>> ovpn_logs;
@@ -68,8 +69,8 @@ struct Settings {
     std::vector<WgInterface> wg_interfaces;
     std::vector<std::string> wg_peer_files;
     PeerNames wg_peer_names;  // read from wg_peer_files when the settings were resolved
-    std::chrono::seconds wg_handshake_timeout{180};
-    std::string wg_uapi_dir = kDefaultWgUapiDir;
+    std::chrono::seconds wg_handshake_timeout{};
+    std::string wg_uapi_dir;
     std::optional<MetricsConfig> metrics;  // --metrics-listen; off when absent
     std::vector<ProxyConfig> mgmt_proxies;
     std::optional<std::string> mgmt_proxy_password_file;  // read into each proxy's password

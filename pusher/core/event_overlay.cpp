@@ -9,21 +9,6 @@ namespace omp {
 
 namespace {
 
-Session session_from(const event::Event& e) {
-    Session s;
-    s.source = e.source;
-    s.common_name = e.common_name;
-    s.username = username_or_common_name(e.username, e.common_name);
-    s.real_ip = canonical_real_ip(e.real_ip);
-    if (e.real_port) s.real_port = e.real_port;
-    s.virtual_ip = e.virtual_ip;
-    s.virtual_ipv6 = e.virtual_ipv6;
-    s.bytes_received = e.bytes_received.value_or(0);
-    s.bytes_sent = e.bytes_sent.value_or(0);
-    s.connected_at = e.connected_at ? e.connected_at : e.ts_us / 1000000;
-    return s;
-}
-
 // A session within its source, by common name and real address, as views into the session:
 // the lookups of a cycle allocate nothing.
 struct LocalKey {
@@ -50,7 +35,7 @@ using LocalKeys = std::unordered_set<LocalKey, LocalKeyHash>;
 }  // namespace
 
 void EventOverlay::record(const event::Event& event, Clock::time_point now) {
-    Session s = session_from(event);
+    Session s = session_from_event(event);
     SessionKey key = key_of(s);
     // The newest event about a session replaces any older one.
     entries_.insert_or_assign(std::move(key), Entry{event.kind, std::move(s), now});

@@ -7,6 +7,10 @@
 #include <string>
 #include <string_view>
 
+namespace omp::event {
+struct Event;
+}
+
 namespace omp {
 
 struct Session {
@@ -48,5 +52,9 @@ inline std::string username_or_common_name(std::string_view username,
                                            std::string_view common_name) {
     return std::string(username.empty() || username == "UNDEF" ? common_name : username);
 }
+
+// The session a plugin event tells of, as a poll would list it (the username rule above, the
+// real address canonical); without time_unix, connected at the hook's time.
+Session session_from_event(const event::Event& e);
 
 }  // namespace omp

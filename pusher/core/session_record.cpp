@@ -30,20 +30,31 @@ std::string session_id(std::string_view source, std::int64_t connected_at,
     return id;
 }
 
-SessionRecord record_from_disconnect(const event::Event& e) {
+namespace {
+
+// What a poll and an event both know of a session that ended at `ended`.
+SessionRecord ended_session(const Session& s, std::int64_t ended) {
     SessionRecord r;
-    r.source = e.source;
-    r.common_name = e.common_name;
-    r.username = username_or_common_name(e.username, e.common_name);
-    r.real_ip = canonical_real_ip(e.real_ip);
-    r.real_port = e.real_port;
-    r.virtual_ip = e.virtual_ip;
-    r.virtual_ipv6 = e.virtual_ipv6;
-    r.connected_at = e.connected_at;
-    r.disconnected_at = e.ts_us / 1000000;
+    r.source = s.source;
+    r.common_name = s.common_name;
+    r.username = s.username;
+    r.real_ip = s.real_ip;
+    r.real_port = s.real_port.value_or(0);
+    r.virtual_ip = s.virtual_ip;
+    r.virtual_ipv6 = s.virtual_ipv6;
+    r.connected_at = s.connected_at;
+    r.disconnected_at = ended;
+    r.bytes_received = s.bytes_received;
+    r.bytes_sent = s.bytes_sent;
+    return r;
+}
+
+}  // namespace
+
+SessionRecord record_from_disconnect(const event::Event& e) {
+    SessionRecord r = ended_session(session_from_event(e), e.ts_us / 1000000);
+    r.connected_at = e.connected_at;  // 0 without time_unix: no start is known
     r.duration = e.duration.value_or(r.connected_at ? r.disconnected_at - r.connected_at : 0);
-    r.bytes_received = e.bytes_received.value_or(0);
-    r.bytes_sent = e.bytes_sent.value_or(0);
     // Without time_unix (not an OpenVPN 2.x hook), the hook's microsecond timestamp
     // identifies the end instead: a datagram delivered twice still gives the same id.
     r.id = r.connected_at
@@ -59,19 +70,8 @@ void take_missing_counters(SessionRecord& record, const event::Event& e,
 }
 
 SessionRecord record_from_last_poll(const Session& s, std::int64_t last_seen) {
-    SessionRecord r;
-    r.source = s.source;
-    r.common_name = s.common_name;
-    r.username = s.username;
-    r.real_ip = s.real_ip;
-    r.real_port = s.real_port.value_or(0);
-    r.virtual_ip = s.virtual_ip;
-    r.virtual_ipv6 = s.virtual_ipv6;
-    r.connected_at = s.connected_at;
-    r.disconnected_at = last_seen;
+    SessionRecord r = ended_session(s, last_seen);
     r.duration = s.connected_at ? std::max<std::int64_t>(last_seen - s.connected_at, 0) : 0;
-    r.bytes_received = s.bytes_received;
-    r.bytes_sent = s.bytes_sent;
     r.observed = Observed::poll;
     r.id = session_id(r.source, r.connected_at, r.common_name, r.username);
     return r;

@@ -29,6 +29,7 @@
 #include "daemon/panel_backoff.hpp"
 #include "daemon/reason_waits.hpp"
 #include "daemon/source_health.hpp"
+#include "daemon/source_poller.hpp"
 #include "event/event_datagram.hpp"
 #include "metrics/metrics_text.hpp"
 #include "panel/panel_client.hpp"
@@ -39,15 +40,6 @@
 #include "wireguard/wg_handshake_runs.hpp"
 
 namespace omp {
-
-// Starts one poll of every configured source (the seam in front of the sockets).
-class SourcePoller {
-  public:
-    virtual ~SourcePoller() = default;
-    // A query may be finished already when it is returned (a refused connect).
-    virtual SourceQueries start(SteadyClock::time_point now) = 0;
-    virtual void reconfigure(const Settings& settings) = 0;
-};
 
 // What the runner works with, each replaceable in tests.
 struct CycleParts {

@@ -24,8 +24,6 @@ class MgmtQuery final : public StreamQuery {
     MgmtQuery(const Endpoint& endpoint, std::optional<std::string> password, QueryTimeouts timeouts,
               SteadyClock::time_point now);
     ~MgmtQuery() override { release(); }
-    MgmtQuery(const MgmtQuery&) = delete;
-    MgmtQuery& operator=(const MgmtQuery&) = delete;
 
     int fd() const override { return fd_; }
     short poll_events() const override;

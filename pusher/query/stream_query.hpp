@@ -16,6 +16,10 @@ namespace omp {
 
 class StreamQuery : public SourceQuery {
   public:
+    // A query owns what it waits on (a descriptor, a child): never copied.
+    StreamQuery(const StreamQuery&) = delete;
+    StreamQuery& operator=(const StreamQuery&) = delete;
+
     SteadyClock::time_point deadline() const override { return started_ + timeout_; }
     // The deadline first: data arriving late does not make a late answer acceptable.
     void advance(short revents, SteadyClock::time_point now) final;

@@ -20,8 +20,6 @@ class WgCommandQuery final : public WgQuery {
     WgCommandQuery(const WgInterface& source, WgOptions options,
                    std::shared_ptr<const PeerNames> names, SteadyClock::time_point now);
     ~WgCommandQuery() override { release(); }
-    WgCommandQuery(const WgCommandQuery&) = delete;
-    WgCommandQuery& operator=(const WgCommandQuery&) = delete;
 
     int fd() const override;
     short poll_events() const override { return finished() ? 0 : POLLIN; }

@@ -16,8 +16,6 @@ class WgUapiQuery final : public WgQuery {
     WgUapiQuery(const WgInterface& source, std::string socket_path, WgOptions options,
                 std::shared_ptr<const PeerNames> names, SteadyClock::time_point now);
     ~WgUapiQuery() override { release(); }
-    WgUapiQuery(const WgUapiQuery&) = delete;
-    WgUapiQuery& operator=(const WgUapiQuery&) = delete;
 
     int fd() const override { return fd_; }
     short poll_events() const override;
