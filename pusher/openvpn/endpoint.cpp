@@ -19,31 +19,21 @@ Error bad(std::string_view spec, std::string_view why) {
     return error("bad management address `" + std::string(spec) + "': " + std::string(why));
 }
 
-}  // namespace
-
-Result<Endpoint> parse_endpoint(std::string_view spec) {
-    std::size_t eq = spec.find('=');
-    if (eq == std::string_view::npos) return bad(spec, "expected NAME=HOST:PORT or NAME=unix:PATH");
-    Endpoint ep;
-    ep.name = spec.substr(0, eq);
-    ep.address = spec.substr(eq + 1);
-    if (!event::valid_source_name(ep.name))
-        return bad(spec, "name must be 1-32 characters of A-Z a-z 0-9 . _ -");
-    std::string_view addr = ep.address;
-
-    if (addr.starts_with("unix:")) {
-        std::string_view path = addr.substr(5);
-        sockaddr_un un{};
-        if (path.empty() || path.front() != '/' || path.size() >= sizeof un.sun_path) {
-            return bad(spec, "unix socket path must be absolute and under 108 bytes");
-        }
-        un.sun_family = AF_UNIX;
-        std::memcpy(un.sun_path, path.data(), path.size());
-        std::memcpy(&ep.sockaddr, &un, sizeof un);
-        ep.sockaddr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
-        return ep;
+// unix:PATH: an absolute path that fits sun_path.
+Status set_unix_address(std::string_view spec, std::string_view path, Endpoint& ep) {
+    sockaddr_un un{};
+    if (path.empty() || path.front() != '/' || path.size() >= sizeof un.sun_path) {
+        return bad(spec, "unix socket path must be absolute and under 108 bytes");
     }
+    un.sun_family = AF_UNIX;
+    std::memcpy(un.sun_path, path.data(), path.size());
+    std::memcpy(&ep.sockaddr, &un, sizeof un);
+    ep.sockaddr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    return Ok{};
+}
 
+// HOST:PORT or [IPV6]:PORT, with a numeric host (or localhost): no DNS at start.
+Status set_inet_address(std::string_view spec, std::string_view addr, Endpoint& ep) {
     std::string host;
     std::string_view port_text;
     if (addr.starts_with('[')) {
@@ -78,6 +68,23 @@ Result<Endpoint> parse_endpoint(std::string_view spec) {
     } else {
         return bad(spec, "host `" + host + "' is not a numeric IPv4/IPv6 address or localhost");
     }
+    return Ok{};
+}
+
+}  // namespace
+
+Result<Endpoint> parse_endpoint(std::string_view spec) {
+    std::size_t eq = spec.find('=');
+    if (eq == std::string_view::npos) return bad(spec, "expected NAME=HOST:PORT or NAME=unix:PATH");
+    Endpoint ep;
+    ep.name = spec.substr(0, eq);
+    ep.address = spec.substr(eq + 1);
+    if (!event::valid_source_name(ep.name))
+        return bad(spec, "name must be 1-32 characters of A-Z a-z 0-9 . _ -");
+    std::string_view addr = ep.address;
+    auto set = addr.starts_with("unix:") ? set_unix_address(spec, addr.substr(5), ep)
+                                         : set_inet_address(spec, addr, ep);
+    if (!set) return set.error();
     return ep;
 }
 

@@ -74,57 +74,63 @@ void MgmtConversation::on_line(std::string_view line) {
     if (transcript_ && line.starts_with(">INFO:")) transcript_->greeting = line;
     switch (state_) {
         case State::greeting:
-            // A prompt followed by a newline (some builds) counts as the prompt too.
-            if (line.starts_with(kPasswordPrompt)) {
-                if (!password_) return fail("asks for a password; set --mgmt-password-file");
-                output_ += *password_ + "\n";
-                state_ = State::password_sent;
-            } else if (line.starts_with(">INFO:")) {
-                ask_first();
-            } else if (!line.starts_with('>')) {
-                fail("unexpected greeting " + quoted(line));
-            }
-            return;
+            return on_greeting_line(line);
         case State::password_sent:
-            if (line.starts_with("SUCCESS:")) {
-                ask_first();
-            } else if (line.starts_with("ERROR:") || line.starts_with(kPasswordPrompt)) {
-                fail("rejected the management password");
-            } else if (!line.starts_with('>') && !line.empty()) {
-                fail("unexpected answer to the password " + quoted(line));
-            }
-            return;
+            return on_password_answer(line);
         case State::version_sent:
-            if (line.starts_with('>')) return;
-            if (line == "END") {
-                output_ += "state\n";
-                state_ = State::state_sent;
-            } else if (transcript_->version.size() < kMaxLine) {
-                transcript_->version.append(line).append("\n");
-            }
-            return;
         case State::state_sent:
-            if (line.starts_with('>')) return;
-            if (line == "END" || line.starts_with("ERROR:")) {
-                output_ += "load-stats\n";
-                state_ = State::load_stats_sent;
-            } else if (transcript_->state.size() < kMaxLine) {
-                transcript_->state.append(line).append("\n");
-            }
-            return;
         case State::load_stats_sent:
-            if (line.starts_with('>')) return;
-            // An OpenVPN without load-stats says ERROR; the proxy then says so too.
-            transcript_->load_stats = line;
-            output_ += "status 3\n";
-            state_ = State::status_sent;
-            return;
+            return on_proxy_answer_line(line);
         case State::status_sent:
             return on_status_line(line);
         case State::done:
         case State::failed:
             return;
     }
+}
+
+void MgmtConversation::on_greeting_line(std::string_view line) {
+    // A prompt followed by a newline (some builds) counts as the prompt too.
+    if (line.starts_with(kPasswordPrompt)) {
+        if (!password_) return fail("asks for a password; set --mgmt-password-file");
+        output_ += *password_ + "\n";
+        state_ = State::password_sent;
+    } else if (line.starts_with(">INFO:")) {
+        ask_first();
+    } else if (!line.starts_with('>')) {
+        fail("unexpected greeting " + quoted(line));
+    }
+}
+
+void MgmtConversation::on_password_answer(std::string_view line) {
+    if (line.starts_with("SUCCESS:")) {
+        ask_first();
+    } else if (line.starts_with("ERROR:") || line.starts_with(kPasswordPrompt)) {
+        fail("rejected the management password");
+    } else if (!line.starts_with('>') && !line.empty()) {
+        fail("unexpected answer to the password " + quoted(line));
+    }
+}
+
+// For a proxy: version, state and load-stats, each answer kept for the proxy's clients.
+void MgmtConversation::on_proxy_answer_line(std::string_view line) {
+    if (line.starts_with('>')) return;  // real-time notification
+    if (state_ == State::load_stats_sent) {
+        // An OpenVPN without load-stats says ERROR; the proxy then says so too.
+        transcript_->load_stats = line;
+        output_ += "status 3\n";
+        state_ = State::status_sent;
+        return;
+    }
+    bool version = state_ == State::version_sent;
+    // `state` may answer ERROR: that ends its answer as END does.
+    if (line == "END" || (!version && line.starts_with("ERROR:"))) {
+        output_ += version ? "state\n" : "load-stats\n";
+        state_ = version ? State::state_sent : State::load_stats_sent;
+        return;
+    }
+    std::string& answer = version ? transcript_->version : transcript_->state;
+    if (answer.size() < kMaxLine) answer.append(line).append("\n");
 }
 
 void MgmtConversation::on_status_line(std::string_view line) {

@@ -54,6 +54,9 @@ class MgmtConversation {
     };
 
     void on_line(std::string_view line);
+    void on_greeting_line(std::string_view line);
+    void on_password_answer(std::string_view line);
+    void on_proxy_answer_line(std::string_view line);
     void ask_first();
     void on_status_line(std::string_view line);
     void fail(std::string message);

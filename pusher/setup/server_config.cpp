@@ -158,10 +158,11 @@ std::string proto_family(const ServerConfig& config) {
     return proto && proto->size() >= 2 && (*proto)[1].starts_with("tcp") ? "tcp" : "udp";
 }
 
-SetupPlan plan_setup(ServerConfig config, const SetupOptions& options) {
-    SetupPlan plan;
-    auto& lines = config.lines;
+namespace {
 
+// The old script's hook lines go: it would run beside the plugin.
+void remove_old_hooks(std::vector<ConfigLine>& lines, const SetupOptions& options,
+                      SetupPlan& plan) {
     std::size_t before = lines.size();
     lines.erase(
         std::remove_if(lines.begin(), lines.end(),
@@ -171,8 +172,11 @@ SetupPlan plan_setup(ServerConfig config, const SetupOptions& options) {
         plan.changes.push_back("removed " + std::to_string(before - lines.size()) +
                                " old hook line(s) calling " + options.old_hook);
     }
+}
 
-    std::vector<ConfigLine> added;
+// Our plugin line, unless one is there: then its instance= names the source.
+void plan_plugin(const std::vector<ConfigLine>& lines, const SetupOptions& options, SetupPlan& plan,
+                 std::vector<ConfigLine>& added) {
     auto plugin = std::find_if(lines.begin(), lines.end(),
                                [](const ConfigLine& l) { return is_our_plugin(l.words); });
     plan.source = options.source;
@@ -180,44 +184,56 @@ SetupPlan plan_setup(ServerConfig config, const SetupOptions& options) {
         for (const auto& word : plugin->words) {
             if (word.starts_with("instance=")) plan.source = word.substr(9);
         }
-    } else {
-        std::string text = "plugin " + options.plugin_path + " instance=" + options.source +
-                           " socket=" + options.event_socket;
-        added.push_back({text, {}});
-        plan.changes.push_back("added plugin directive (instance=" + options.source + ")");
+        return;
     }
+    std::string text = "plugin " + options.plugin_path + " instance=" + options.source +
+                       " socket=" + options.event_socket;
+    added.push_back({text, {}});
+    plan.changes.push_back("added plugin directive (instance=" + options.source + ")");
+}
 
+// The management line the daemon will query: kept, or added (or moved, when asked) as a
+// root-only unix socket.
+void plan_management(std::vector<ConfigLine>& lines, const SetupOptions& options, SetupPlan& plan,
+                     std::vector<ConfigLine>& added) {
     auto management = std::find_if(lines.begin(), lines.end(), [](const ConfigLine& l) {
         return !l.words.empty() && l.words[0] == "management";
     });
     bool move = management != lines.end() && password_less_tcp(management->words) &&
                 options.secure_management;
-    if (management == lines.end() || move) {
-        // Named for the instance the config ends up with (an existing plugin line may name
-        // it), so two servers never share a socket.
-        std::string socket =
-            options.management_socket_dir + "/ovpn-mgmt-push-" + plan.source + ".sock";
-        std::string socket_line = "management " + socket + " unix";
-        if (move) {
-            plan.changes.push_back("moved management from " +
-                                   management_address(management->words) + " to " + socket +
-                                   " (root only)");
-            lines.erase(management);
-        } else {
-            plan.changes.push_back("added " + socket_line + " (root only)");
-        }
-        added.push_back({socket_line, {}});
-        plan.management = "unix:" + socket;
-        plan.added_management_socket = true;
-    } else {
+    if (management != lines.end() && !move) {
         plan.management = management_address(management->words);
         if (password_less_tcp(management->words))
             plan.warnings.push_back(open_management_warning(plan.management));
+        return;
     }
+    // Named for the instance the config ends up with (an existing plugin line may name it),
+    // so two servers never share a socket.
+    std::string socket = options.management_socket_dir + "/ovpn-mgmt-push-" + plan.source + ".sock";
+    std::string socket_line = "management " + socket + " unix";
+    if (move) {
+        plan.changes.push_back("moved management from " + management_address(management->words) +
+                               " to " + socket + " (root only)");
+        lines.erase(management);
+    } else {
+        plan.changes.push_back("added " + socket_line + " (root only)");
+    }
+    added.push_back({socket_line, {}});
+    plan.management = "unix:" + socket;
+    plan.added_management_socket = true;
+}
 
+}  // namespace
+
+SetupPlan plan_setup(ServerConfig config, const SetupOptions& options) {
+    SetupPlan plan;
+    std::vector<ConfigLine> added;
+    remove_old_hooks(config.lines, options, plan);
+    plan_plugin(config.lines, options, plan, added);
+    plan_management(config.lines, options, plan, added);
     if (!added.empty()) {
-        lines.push_back({"# added by ovpn-mgmt-push setup", {}});
-        for (auto& line : added) lines.push_back(std::move(line));
+        config.lines.push_back({"# added by ovpn-mgmt-push setup", {}});
+        for (auto& line : added) config.lines.push_back(std::move(line));
         config.final_newline = true;
     }
     plan.config = std::move(config);
