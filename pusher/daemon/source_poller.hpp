@@ -8,7 +8,6 @@
 
 namespace omp {
 
-// Starts one poll of every configured source (the seam in front of the sockets).
 class SourcePoller {
   public:
     virtual ~SourcePoller() = default;

@@ -8,7 +8,7 @@ import time
 import unittest
 import pwd
 
-from tests.lib.harness import (Aggregator, OpenVPNClient, OpenVPNServer, own_setting, start_two_servers,
+from tests.lib.harness import (Aggregator, new_client, OpenVPNServer, own_setting, start_two_servers,
                                TwoServers, users_by_name, wait_until)
 
 # Long enough that every POST a test waits for was triggered by an event, not the timer.
@@ -103,8 +103,8 @@ class DaemonLifecycle(unittest.TestCase):
         self.panel.wait_for_payload(lambda p: p["trigger"] == "startup", 10)
         d.stop()
         t0 = time.monotonic()
-        OpenVPNClient(self.procs, self.work, self.pki, self.udp, "while-down").start()
-        OpenVPNClient(self.procs, self.work, self.pki, self.tcp, "while-down-tcp").start()
+        new_client(self, self.udp, "while-down").start()
+        new_client(self, self.tcp, "while-down-tcp").start()
         self.assertLess(time.monotonic() - t0, 15)
         self.assertIn("cannot send event", self.udp.read_log())
         mark = self.panel.count()
@@ -113,7 +113,7 @@ class DaemonLifecycle(unittest.TestCase):
         self.assertEqual(sorted(users_by_name(payload)), ["while-down", "while-down-tcp"])
         # and events flow again to the restarted daemon
         mark = self.panel.count()
-        OpenVPNClient(self.procs, self.work, self.pki, self.udp, "after-restart").start()
+        new_client(self, self.udp, "after-restart").start()
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "after-restart"), 10, after=mark)
 
     def test_a_daemon_restarted_between_two_events_gets_the_second(self):
@@ -123,14 +123,14 @@ class DaemonLifecycle(unittest.TestCase):
         d = self.daemon().start(self.socket)
         self.panel.wait_for_payload(lambda p: p["trigger"] == "startup", 10)
         for server, name in ((self.udp, "before-restart"), (self.tcp, "before-restart-tcp")):
-            OpenVPNClient(self.procs, self.work, self.pki, server, name).start()
+            new_client(self, server, name).start()
             self.panel.wait_for_payload(lambda p, name=name: has_event(p, "connect", name), 10)
         d.stop()
         mark = self.panel.count()
         self.daemon().start(self.socket)
         self.panel.wait_for_payload(lambda p: p["trigger"] == "startup", 10, after=mark)
         for server, name in ((self.udp, "after-restart"), (self.tcp, "after-restart-tcp")):
-            OpenVPNClient(self.procs, self.work, self.pki, server, name).start()
+            new_client(self, server, name).start()
             self.panel.wait_for_payload(lambda p, name=name: has_event(p, "connect", name), 10,
                                         after=mark)
         for server in (self.udp, self.tcp):
@@ -193,7 +193,7 @@ class DaemonLifecycle(unittest.TestCase):
                    what="the event socket bound again")
         self.assertIsNone(again.proc.poll(), again.read_log())
         mark = self.panel.count()
-        OpenVPNClient(self.procs, self.work, self.pki, self.tcp, "after-reclaim").start()
+        new_client(self, self.tcp, "after-reclaim").start()
         self.panel.wait_for_payload(lambda p: has_event(p, "connect", "after-reclaim"), 10, after=mark)
 
     def test_unknown_plugin_argument_stops_openvpn_at_startup_with_a_clear_message(self):

@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from tests.lib.harness import (SANITIZED, Aggregator, FakeManagement, free_port, make_tls_cert, OpenVPNClient,
+from tests.lib.harness import (SANITIZED, Aggregator, FakeManagement, free_port, make_tls_cert, new_client,
                                PanelStandIn, Processes, run_binary, TwoServers, users_by_name, wait_until)
 
 INTERVAL = 0.5
@@ -302,7 +302,7 @@ class EventSocketDefence(Rig):
         self.assertEqual(os.stat(key).st_uid, 0)
         # The real server's events still count: its plugin read the key as root at start.
         mark = panel.count()
-        OpenVPNClient(self.procs, self.work, self.pki, self.udp, "real-after-forgery").start()
+        new_client(self, self.udp, "real-after-forgery").start()
         panel.wait_for_payload(lambda p: any(e["username"] == "real-after-forgery" for e in p["events"]), 10,
                                after=mark)
 

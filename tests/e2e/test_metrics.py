@@ -13,7 +13,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from tests.lib.harness import (Aggregator, free_port, OpenVPNClient, OwnPanel, Processes, TwoServers,
+from tests.lib.harness import (Aggregator, free_port, new_client, OwnPanel, Processes, TwoServers,
                                users_by_name, wait_until)
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
@@ -54,7 +54,7 @@ class MetricsBesideRealOpenVPN(TwoServers):
             "--metrics-listen", f"127.0.0.1:{cls.metrics_port}"]).start(cls.socket)
         cls.clients = []
         for i, server in enumerate((cls.udp, cls.tcp, cls.udp)):
-            client = OpenVPNClient(cls.procs, cls.work, cls.pki, server, "metrics", username=f"metric-{i}")
+            client = new_client(cls, server, "metrics", username=f"metric-{i}")
             cls.clients.append(client.start())
         names = {f"metric-{i}" for i in range(3)}
         cls.panel.wait_for_payload(lambda p: names <= set(users_by_name(p)), 20, what="the three clients")
@@ -132,7 +132,7 @@ class MetricsBesideRealOpenVPN(TwoServers):
                 s.sendall(b"GET /metr")  # half a request, never finished
             stalled.append(s)
         mark = self.panel.count()
-        client = OpenVPNClient(self.procs, self.work, self.pki, self.tcp, "metrics", username="late-metric")
+        client = new_client(self, self.tcp, "metrics", username="late-metric")
         self.addCleanup(client.stop)
         client.start(wait=False)
         client.wait_connected()

@@ -13,7 +13,7 @@ import threading
 import time
 import unittest
 
-from tests.lib.harness import (Aggregator, free_port, Management, OpenVPNClient, OwnPanel, run_binary,
+from tests.lib.harness import (Aggregator, free_port, Management, new_client, OwnPanel, run_binary,
                                TwoServers, users_by_name, wait_until)
 
 LOAD_SECONDS = float(os.environ.get("OMP_PROXY_LOAD_SECONDS", "30"))
@@ -50,7 +50,7 @@ class ProxyBesideRealOpenVPN(TwoServers):
             "--url", cls.panel.url(), "--interval", "2", "--event-socket", cls.socket,
             "--mgmt-proxy", f"udp={cls.udp_proxy}", "--mgmt-proxy", f"tcp={cls.tcp_proxy}",
             "--mgmt-proxy-mode", "0640", "--mgmt-proxy-user", "nobody", "--mgmt-proxy-group", "nogroup"]).start(cls.socket)
-        cls.clients = [OpenVPNClient(cls.procs, cls.work, cls.pki, server, "proxied", username=f"proxied-{i}").start()
+        cls.clients = [new_client(cls, server, "proxied", username=f"proxied-{i}").start()
                        for i, server in enumerate((cls.udp, cls.tcp, cls.udp))]
         names = {f"proxied-{i}" for i in range(3)}
         cls.panel.wait_for_payload(lambda p: names <= set(users_by_name(p)), 20, what="the three clients")

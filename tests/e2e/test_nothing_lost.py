@@ -10,7 +10,7 @@ import sys
 import time
 import unittest
 
-from tests.lib.harness import Aggregator, OpenVPNClient, Processes, TwoServers, users_by_name, wait_until
+from tests.lib.harness import Aggregator, new_client, Processes, TwoServers, users_by_name, wait_until
 
 STORM = 60  # clients, half on each server
 # After a UDP client's exit notification OpenVPN ends the session 5 s later.
@@ -46,7 +46,7 @@ class NothingIsLost(TwoServers):
     def clients(self, prefix, count):
         """`count` real clients, alternating UDP and TCP, one shared certificate, each its own
         username; all started at once, then awaited."""
-        cs = [OpenVPNClient(self.procs, self.work, self.pki, self.udp if i % 2 else self.tcp, "storm",
+        cs = [new_client(self, self.udp if i % 2 else self.tcp, "storm",
                             username=f"{prefix}-{i}") for i in range(count)]
         for c in cs:
             c.start(wait=False)

@@ -4,8 +4,8 @@ import json
 import os
 import unittest
 
-from tests.lib.harness import (OpenVPNClient, OpenVPNServer, PanelStandIn, Pki, Processes, Workdir, free_port,
-                     run_binary, users_by_name)
+from tests.lib.harness import (free_port, new_client, OpenVPNServer, PanelStandIn, Pki, Processes, run_binary,
+                               users_by_name, Workdir)
 
 
 class OneShotAgainstRealServers(unittest.TestCase):
@@ -23,14 +23,14 @@ class OneShotAgainstRealServers(unittest.TestCase):
         cls.tcp = OpenVPNServer(cls.procs, cls.work, cls.pki, "tcp", "tcp", event_socket=sock,
                                 with_auth=False).start()
         cls.clients = [
-            OpenVPNClient(cls.procs, cls.work, cls.pki, cls.udp, "alice", username="alice").start(),
-            OpenVPNClient(cls.procs, cls.work, cls.pki, cls.udp, "bob-cert", username="bob").start(),
-            OpenVPNClient(cls.procs, cls.work, cls.pki, cls.tcp, "carol").start(),
+            new_client(cls, cls.udp, "alice", username="alice").start(),
+            new_client(cls, cls.udp, "bob-cert", username="bob").start(),
+            new_client(cls, cls.tcp, "carol").start(),
         ]
         # alice again, on TCP, later: the most recent session must win. Connected-since has
         # one-second resolution, so make sure the second session starts a second later.
         wait_for_next_second(cls.udp)
-        cls.clients.append(OpenVPNClient(cls.procs, cls.work, cls.pki, cls.tcp, "alice").start())
+        cls.clients.append(new_client(cls, cls.tcp, "alice").start())
 
     def mgmt_args(self):
         return ["--config", "/dev/null", "--mgmt", f"udp={self.udp.mgmt_address}",

@@ -6,7 +6,7 @@ import sys
 import time
 import unittest
 
-from tests.lib.harness import Aggregator, NetNamespace, OpenVPNClient, OpenVPNServer, own_setting, users_by_name
+from tests.lib.harness import Aggregator, NetNamespace, new_client, OpenVPNServer, own_setting, users_by_name
 
 PAYLOAD = 1000           # bytes of UDP payload per packet
 PACKETS_PER_SECOND = 200
@@ -43,7 +43,7 @@ class Rates(unittest.TestCase):
                                netns=server_ns.name, listen="10.201.0.1", with_auth=False).start()
         Aggregator(procs, work, ["--mgmt", f"udp={server.mgmt_address}", "--url", panel.url(),
                                  "--interval", "0.5", "--event-socket", sock]).start(sock)
-        OpenVPNClient(procs, work, pki, server, "sender", netns=client_ns.name).start()
+        new_client(self, server, "sender", netns=client_ns.name).start()
         panel.wait_for_payload(lambda p: "sender" in users_by_name(p), 10)
         sender = SENDER.format(payload=PAYLOAD, packets=PACKETS_PER_SECOND * SECONDS,
                                per_second=PACKETS_PER_SECOND,

@@ -5,7 +5,7 @@ its log line.)"""
 import time
 import unittest
 
-from tests.lib.harness import (Aggregator, OpenVPNClient, OpenVPNServer, own_setting, Processes, RealClients,
+from tests.lib.harness import (Aggregator, new_client, OpenVPNServer, own_setting, Processes, RealClients,
                                wait_until)
 
 
@@ -58,30 +58,30 @@ def one_tcp_server(test, name, read_log):
     """A TCP server, the daemon (reading that server's log when `read_log`) and a panel, all
     stopped when `test` ends."""
     own_setting(test, test.addCleanup, prefix=f"omp-reasons-{name}-", servers=True)
-    procs, work, pki, panel, sock = test.procs, test.work, test.pki, test.panel, test.socket
-    tcp = OpenVPNServer(procs, work, pki, "tcp", "tcp", event_socket=sock, with_auth=False).start()
+    tcp = OpenVPNServer(test.procs, test.work, test.pki, "tcp", "tcp", event_socket=test.socket,
+                        with_auth=False).start()
     log = ["--ovpn-log", f"tcp={tcp.log}"] if read_log else []
-    Aggregator(procs, work, ["--mgmt", f"tcp={tcp.mgmt_address}", *log, "--url", panel.url(), "--interval", "0.5",
-                             "--event-socket", sock]).start(sock)
-    return procs, work, pki, panel, tcp
+    Aggregator(test.procs, test.work, ["--mgmt", f"tcp={tcp.mgmt_address}", *log, "--url", test.panel.url(),
+                                       "--interval", "0.5", "--event-socket", test.socket]).start(test.socket)
+    return tcp
 
 
 class ServerShutdown(unittest.TestCase):
     """Its own server: a shutdown must not take the servers of the other cases with it."""
 
     def test_a_session_ended_by_its_servers_shutdown_says_server_shutdown(self):
-        procs, work, pki, panel, tcp = one_tcp_server(self, "shutdown", read_log=True)
-        OpenVPNClient(procs, work, pki, tcp, "at-shutdown").start()
+        tcp = one_tcp_server(self, "shutdown", read_log=True)
+        new_client(self, tcp, "at-shutdown").start()
         time.sleep(0.5)
         Processes.stop(tcp.proc)
-        self.assertEqual(panel.wait_for_record("at-shutdown", 20)["reason"], "server-shutdown")
+        self.assertEqual(self.panel.wait_for_record("at-shutdown", 20)["reason"], "server-shutdown")
 
 
 class NoLogNoGuess(unittest.TestCase):
     def test_without_a_log_the_reason_is_unknown(self):
-        procs, work, pki, panel, tcp = one_tcp_server(self, "none", read_log=False)
-        OpenVPNClient(procs, work, pki, tcp, "no-log").start().kill_hard()
-        record = wait_until(lambda: next((r for p in panel.accepted() for r in p["sessions_ended"]), None), 10,
+        tcp = one_tcp_server(self, "none", read_log=False)
+        new_client(self, tcp, "no-log").start().kill_hard()
+        record = wait_until(lambda: next((r for p in self.panel.accepted() for r in p["sessions_ended"]), None), 10,
                             what="the record")
         self.assertEqual(record["reason"], "unknown")
 

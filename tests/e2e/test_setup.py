@@ -10,7 +10,7 @@ import signal
 import socket
 import unittest
 
-from tests.lib.harness import (PLUGIN, Aggregator, OpenVPNClient, OpenVPNServer, own_setting, run_binary,
+from tests.lib.harness import (PLUGIN, Aggregator, new_client, OpenVPNServer, own_setting, run_binary,
                                users_by_name, wait_until, Workdir)
 
 FRESH = """port 1194
@@ -304,7 +304,7 @@ class SetUpConfigRunsInRealOpenVPN(unittest.TestCase):
             wait_until(lambda: sources_ok() == {"udp": True, "tcp": True}, 10,
                        what=f"both managements to answer after {sig.name}")
 
-        OpenVPNClient(procs, work, pki, as_nobody, "behind-the-socket").start()
+        new_client(self, as_nobody, "behind-the-socket").start()
         self.assertEqual(sources_ok(), {"udp": True, "tcp": True})
         for user in ("nobody", "daemon"):  # OpenVPN's own user, and another unprivileged one
             for name in ("udp", "tcp"):
@@ -329,7 +329,7 @@ class SetUpConfigRunsInRealOpenVPN(unittest.TestCase):
                                  "--interval", "60", "--event-socket", sock]).start(sock)
         server.start()
         mark = panel.count()
-        OpenVPNClient(procs, work, pki, server, "via-setup").start()
+        new_client(self, server, "via-setup").start()
         payload = panel.wait_for_payload(lambda p: any(e["username"] == "via-setup" for e in p["events"]), 10,
                                          after=mark)
         self.assertIn("via-setup", users_by_name(payload))

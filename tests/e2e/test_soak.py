@@ -6,7 +6,7 @@ import threading
 import time
 import unittest
 
-from tests.lib.harness import Aggregator, OpenVPNClient, TwoServers, wait_until
+from tests.lib.harness import Aggregator, new_client, TwoServers, wait_until
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "60"))
 
@@ -25,7 +25,7 @@ def open_fds(pid):
 
 class Soak(TwoServers):
     def test_churn_with_a_flapping_panel_leaks_nothing_and_loses_no_record(self):
-        procs, work, pki, panel, sock = self.procs, self.work, self.pki, self.panel, self.socket
+        procs, work, panel, sock = self.procs, self.work, self.panel, self.socket
         udp, tcp = self.udp, self.tcp
         daemon = Aggregator(procs, work, ["--mgmt", f"udp={udp.mgmt_address}", "--mgmt", f"tcp={tcp.mgmt_address}",
                                           "--url", panel.url(), "--interval", "0.5", "--event-socket", sock,
@@ -48,7 +48,7 @@ class Soak(TwoServers):
         ended, samples, round_no = [], [], 0
         deadline = time.monotonic() + SECONDS
         while time.monotonic() < deadline:
-            clients = [OpenVPNClient(procs, work, pki, udp if i % 2 else tcp, f"soak-{round_no}-{i}")
+            clients = [new_client(self, udp if i % 2 else tcp, f"soak-{round_no}-{i}")
                        for i in range(4)]
             for c in clients:
                 c.start(wait=False)
